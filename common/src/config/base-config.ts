@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { envBoolean } from './load-config';
+import { localDatabaseUrl, localNatsUrl } from './local-defaults';
+
+const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+
+/**
+ * Variables every service reads. Defaults point at the local platform started by
+ * `npm start`; in a cluster the manifests set them all.
+ */
+export const baseConfigSchema = z.object({
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: envBoolean(false),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .default(localDatabaseUrl()),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  NATS_URL: z
+    .string()
+    .regex(/^nats:\/\//, 'must be a nats:// URL (comma-separate several)')
+    .default(localNatsUrl()),
+  /** Prefix for every subject and stream; lets test files share one NATS server in isolation. */
+  EVENT_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and underscores only')
+    .default(''),
+  /** Auth's public key (PEM); when unset outside production it is read from JWT_KEYS_DIR. */
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_KEYS_DIR: z.string().default('.local/keys'),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Production must be configured explicitly: no silent fall-back to local defaults. */
+export function requireInProduction<T extends z.ZodObject>(schema: T, names: string[]) {
+  return schema.superRefine((value: Record<string, unknown>, ctx) => {
+    if (value.NODE_ENV !== 'production') return;
+    for (const name of names) {
+      if (value[name] === undefined || value[name] === '') {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
+      }
+    }
+  });
+}

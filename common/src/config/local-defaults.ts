@@ -1,0 +1,45 @@
+/**
+ * Project-local ports for local runs and tests. They sit away from the usual defaults so a
+ * developer's own PostgreSQL, Redis or NATS on the standard ports is never touched.
+ * Every value can be overridden through the environment variable of the same name.
+ */
+export const localPorts = {
+  POSTGRES_PORT: 55432,
+  NATS_PORT: 54222,
+  NATS_MONITOR_PORT: 58222,
+  REDIS_PORT: 56379,
+  KAFKA_PORT: 59092,
+  KAFKA_CONTROLLER_PORT: 59093,
+  STRIPE_MOCK_PORT: 52111,
+  GATEWAY_PORT: 8080,
+  AUTH_PORT: 4001,
+  TICKETS_PORT: 4002,
+  ORDERS_PORT: 4003,
+  EXPIRATION_PORT: 4004,
+  PAYMENTS_PORT: 4005,
+  KAFKA_BRIDGE_PORT: 4006,
+} as const;
+
+export type LocalPortName = keyof typeof localPorts;
+
+export function localPort(name: LocalPortName, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return localPorts[name];
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name} must be a TCP port number (1-65535), got "${raw}"`);
+  }
+  return port;
+}
+
+/** The local PostgreSQL superuser password; local runs only, never used in a cluster. */
+export const LOCAL_POSTGRES_PASSWORD = 'ticketaka-local';
+export const LOCAL_DATABASE = 'ticketaka';
+
+export function localDatabaseUrl(env: NodeJS.ProcessEnv = process.env, database = LOCAL_DATABASE) {
+  return `postgres://postgres:${LOCAL_POSTGRES_PASSWORD}@127.0.0.1:${localPort('POSTGRES_PORT', env)}/${database}`;
+}
+export const localNatsUrl = (env: NodeJS.ProcessEnv = process.env) =>
+  `nats://127.0.0.1:${localPort('NATS_PORT', env)}`;
+export const localRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>
+  `redis://127.0.0.1:${localPort('REDIS_PORT', env)}`;

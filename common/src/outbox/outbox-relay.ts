@@ -1,0 +1,152 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { EventBus } from '../bus/event-bus';
+import type { EventEnvelope } from '../events/define-event';
+import type { Metrics } from '../http/metrics';
+import { outboxChannel } from './outbox';
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  schema: string;
+  bus: EventBus;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Safety net when a NOTIFY is missed (e.g. the listening connection was lost). */
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Published rows are kept this long for audit, then deleted. */
+  retentionDays?: number;
+}
+
+/**
+ * Publishes committed outbox rows in order. Rows are claimed with FOR UPDATE SKIP LOCKED,
+ * so replicas share the work, and marked published in the same transaction that claimed
+ * them: a crash before the mark re-publishes them, which JetStream drops as duplicates
+ * (the event id is the message id) and consumers would ignore anyway.
+ */
+export class OutboxRelay {
+  private listener?: PoolClient;
+  private timer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const listener = await this.options.pool.connect();
+    this.listener = listener;
+    listener.on('notification', () => this.kick());
+    listener.on('error', (error) => {
+      this.options.logger.warn({ err: error }, 'outbox listener lost; polling until it is back');
+      this.listener = undefined;
+      listener.release(true);
+      this.reconnectListener();
+    });
+    await listener.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs ?? 1000);
+    this.kick();
+  }
+
+  private reconnectListener() {
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.start().catch(() => this.reconnectListener());
+    }, 1000);
+  }
+
+  /** Starts a drain, or asks the running one to go round again so no notification is lost. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drainLoop().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  private async drainLoop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped && (await this.publishBatch()) === (this.options.batchSize ?? 100));
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        this.options.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish; will retry');
+        // Back off on repeated failures (NATS down) rather than spinning.
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** this.failures, 5000)));
+        this.again = true;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Publishes one batch; returns how many rows it published. */
+  private async publishBatch(): Promise<number> {
+    const { pool, bus, metrics } = this.options;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ seq: string; payload: EventEnvelope }>(
+        `SELECT seq, payload FROM outbox WHERE published_at IS NULL
+         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 100],
+      );
+      const published: string[] = [];
+      let failure: unknown;
+      for (const row of rows) {
+        try {
+          await bus.publish(row.payload);
+          published.push(row.seq);
+          metrics?.eventsPublished.inc({ type: row.payload.type });
+        } catch (error) {
+          failure = error;
+          await client.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1', [
+            row.seq,
+            (error as Error).message,
+          ]);
+          break;
+        }
+      }
+      if (published.length > 0) {
+        await client.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])', [
+          published,
+        ]);
+      }
+      await client.query('COMMIT');
+      if (failure) throw failure;
+      return published.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async deletePublishedOlderThanRetention(): Promise<number> {
+    const days = this.options.retentionDays ?? 7;
+    const { rowCount } = await this.options.pool.query(
+      `DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)`,
+      [days],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Waits for the current drain, so a graceful shutdown publishes what was committed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.draining?.catch(() => undefined);
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      await listener.query(`UNLISTEN *`).catch(() => undefined);
+      listener.release();
+    }
+  }
+}

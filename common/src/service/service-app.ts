@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import pinoHttp from 'pino-http';
+import { currentUser } from '../auth/auth-middleware';
+import { errorHandler, notFoundHandler } from '../http/error-handler';
+import { healthRouter } from '../http/health';
+import type { ServiceRuntime } from './service-runtime';
+
+/** Bodies beyond this are refused with 413 before any parsing or database work. */
+export const JSON_BODY_LIMIT = '100kb';
+
+/**
+ * The HTTP stack every service shares, in order: request id and access log, metrics,
+ * health endpoints, JSON body parsing, the caller's identity, the service's own routes,
+ * then 404 and the one error handler.
+ */
+export function createServiceApp(runtime: ServiceRuntime, mountRoutes: (app: Express) => void): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(
+    pinoHttp({
+      logger: runtime.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(runtime.metrics.httpMiddleware);
+  app.use(healthRouter(runtime.metrics, runtime.readiness, runtime.health));
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(currentUser(runtime.verifier));
+  mountRoutes(app);
+  app.use(notFoundHandler);
+  app.use(errorHandler(runtime.logger));
+  return app;
+}
+
+export interface HttpServerHandle {
+  server: Server;
+  port: number;
+  url: string;
+}
+
+/** Listens, and registers a close step that stops new requests and lets in-flight ones end. */
+export async function listen(runtime: ServiceRuntime, app: Express, port: number): Promise<HttpServerHandle> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, '0.0.0.0', (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  // Keep-alive longer than the gateway's, so nginx never reuses a socket we are closing.
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  runtime.onClose(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Long-lived streams (SSE) would hold close() forever; end them after a grace period.
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      }),
+  );
+  runtime.logger.info({ port: actualPort }, 'listening');
+  return { server, port: actualPort, url: `http://127.0.0.1:${actualPort}` };
+}

@@ -1,0 +1,103 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { resolvePublicKey } from '../auth/jwt-keys';
+import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
+import { EventBus } from '../bus/event-bus';
+import type { BaseConfig } from '../config/base-config';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import type { HealthState, ReadinessCheck } from '../http/health';
+import { createMetrics, type Metrics } from '../http/metrics';
+import { createLogger } from '../logging/logger';
+import { OutboxRelay } from '../outbox/outbox-relay';
+
+export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
+  name: string;
+  /** The service's PostgreSQL schema; its pool sees nothing else. */
+  schema: string;
+  config: C;
+  logger: Logger;
+  metrics: Metrics;
+  pool: Pool;
+  bus: EventBus;
+  relay: OutboxRelay;
+  verifier: TokenVerifier;
+  health: HealthState;
+  readiness: Record<string, ReadinessCheck>;
+  /** Registers clean-up to run on close, before the bus and the pool are closed (LIFO). */
+  onClose(step: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface ServiceRuntimeOptions<C extends BaseConfig> {
+  name: string;
+  config: C;
+  migrationsDir: string;
+  /** Tests that exercise a stopped relay start the service without one. */
+  startRelay?: boolean;
+}
+
+/**
+ * Everything a service needs before it can take a request: logger, metrics, its database
+ * schema migrated, the event bus, the outbox relay and the token verifier. Each service's
+ * composition root adds its routes and consumers on top, so this wiring exists once.
+ */
+export async function createServiceRuntime<C extends BaseConfig>(
+  options: ServiceRuntimeOptions<C>,
+): Promise<ServiceRuntime<C>> {
+  const { name, config } = options;
+  const schema = name.replace(/-/g, '_');
+  const logger = createLogger(name, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const metrics = createMetrics(name);
+  const verifier = createTokenVerifier(resolvePublicKey(config));
+  const pool = createPool(config.DATABASE_URL, schema, config.DATABASE_POOL_SIZE);
+  const closeSteps: (() => Promise<void>)[] = [];
+  try {
+    const applied = await migrate(pool, schema, options.migrationsDir);
+    if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
+    const bus = await EventBus.connect({
+      servers: config.NATS_URL,
+      namespace: config.EVENT_NAMESPACE,
+      service: name,
+      logger,
+      metrics,
+    });
+    const relay = new OutboxRelay({ pool, schema, bus, logger, metrics });
+    if (options.startRelay !== false) await relay.start();
+    const health: HealthState = { shuttingDown: false };
+    let closing: Promise<void> | undefined;
+    return {
+      name,
+      schema,
+      config,
+      logger,
+      metrics,
+      pool,
+      bus,
+      relay,
+      verifier,
+      health,
+      readiness: {
+        postgres: async () => void (await pool.query('SELECT 1')),
+        nats: async () => {
+          if (!bus.isConnected()) throw new Error('not connected');
+        },
+      },
+      onClose: (step) => closeSteps.push(step),
+      close: () =>
+        (closing ??= (async () => {
+          health.shuttingDown = true;
+          for (const step of closeSteps.reverse()) {
+            await step().catch((err) => logger.error({ err }, 'error during shutdown'));
+          }
+          await relay.stop();
+          await bus.close();
+          await pool.end();
+          logger.info('stopped');
+        })()),
+    };
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './test-environment';
+export * from './eventually';
+export * from './stream-reader';

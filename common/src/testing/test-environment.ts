@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { Client } from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { generateJwtKeyPair, type JwtKeyPair } from '../auth/jwt-keys';
+import type { CurrentUser } from '../auth/current-user';
+import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../auth/token-verifier';
+import { localDatabaseUrl, localNatsUrl, localRedisUrl } from '../config/local-defaults';
+
+export interface TestEnvironment {
+  /** Environment variables for services started by this test file. */
+  env: NodeJS.ProcessEnv;
+  databaseUrl: string;
+  namespace: string;
+  keys: JwtKeyPair;
+  /** A token as auth would issue it, for tests of services other than auth. */
+  tokenFor(user: CurrentUser, options?: { expiresInSeconds?: number }): string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Isolates one test file on the shared servers: its own database, its own NATS namespace
+ * (subjects and streams are prefixed with it), its own Redis key prefix and its own key
+ * pair. The servers themselves are started by jest's global setup.
+ */
+export async function createTestEnvironment(label: string): Promise<TestEnvironment> {
+  const suffix = randomBytes(4).toString('hex');
+  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const database = `t_${slug}_${suffix}`;
+  const namespace = `t${suffix}`;
+  const admin = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+
+  const keys = generateJwtKeyPair();
+  const databaseUrl = localDatabaseUrl(process.env, database);
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '10',
+    NATS_URL: localNatsUrl(),
+    EVENT_NAMESPACE: namespace,
+    REDIS_URL: localRedisUrl(),
+    REDIS_PREFIX: namespace,
+    JWT_PUBLIC_KEY: keys.publicKey,
+    JWT_PRIVATE_KEY: keys.privateKey,
+    PORT: '0',
+  };
+
+  return {
+    env,
+    databaseUrl,
+    namespace,
+    keys,
+    tokenFor: (user, options = {}) =>
+      jwt.sign(
+        { email: user.email, name: user.displayName, country: user.country, role: user.role },
+        keys.privateKey,
+        {
+          algorithm: TOKEN_ALGORITHM,
+          subject: user.id,
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          expiresIn: options.expiresInSeconds ?? 3600,
+        },
+      ),
+    cleanup: async () => {
+      const client = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await client.end();
+      const nc = await connect({ servers: localNatsUrl() });
+      const jsm = await jetstreamManager(nc);
+      const prefix = `${namespace}_`.toUpperCase();
+      for await (const name of jsm.streams.names()) {
+        if (name.startsWith(prefix)) await jsm.streams.delete(name);
+      }
+      await nc.close();
+    },
+  };
+}

@@ -1,0 +1,280 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { localPort } from '@ticketaka/common/src/config/local-defaults';
+import { startDaemon } from '../process/daemon';
+import { isPortOpen, waitUntil } from '../process/port';
+import { dataDir, repoRoot } from '../paths';
+import { reused, type RunningServer, type ServerDefinition } from './server';
+
+const run = promisify(execFile);
+
+const INSTALL_HINT = 'install them with `apt-get install -y openjdk-17-jre-headless maven`';
+const pomFile = path.join(repoRoot, 'infra', 'kafka', 'pom.xml');
+
+/** Layout under `.local/kafka`: jars, the formatted KRaft log dir and the generated config. */
+function layout(env?: NodeJS.ProcessEnv) {
+  const root = dataDir('kafka', env);
+  return {
+    root,
+    libs: path.join(root, 'libs'),
+    stamp: path.join(root, 'libs', '.installed'),
+    logDirs: path.join(root, 'data'),
+    clusterIdFile: path.join(root, 'cluster-id'),
+    serverProperties: path.join(root, 'server.properties'),
+    log4jConfig: path.join(root, 'log4j2.properties'),
+  };
+}
+
+type Layout = ReturnType<typeof layout>;
+
+function javaCommand(env: NodeJS.ProcessEnv): string {
+  return env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+async function requireTool(command: string, versionArgs: string[], env: NodeJS.ProcessEnv) {
+  try {
+    await run(command, versionArgs, { env });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        `kafka: \`${command}\` not found; Kafka needs Java 17+ and Maven: ${INSTALL_HINT}`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * The stamp holds a hash of the pom, so bumping the Kafka version in the pom refetches the jars
+ * while every later start skips Maven entirely.
+ */
+function pomHash(): string {
+  return createHash('sha256').update(fs.readFileSync(pomFile)).digest('hex');
+}
+
+async function installJars(dirs: Layout, env: NodeJS.ProcessEnv): Promise<void> {
+  const wanted = pomHash();
+  if (fs.existsSync(dirs.stamp) && fs.readFileSync(dirs.stamp, 'utf8').trim() === wanted) return;
+
+  await requireTool('mvn', ['-v'], env);
+  process.stderr.write('kafka: fetching broker jars with Maven (first run only)…\n');
+  const started = Date.now();
+  // Fetch into a scratch folder and swap it in, so an interrupted download never leaves a
+  // half-filled libs folder that later starts would take as installed.
+  const staging = `${dirs.libs}.partial`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(dirs.root, { recursive: true });
+  try {
+    await run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        pomFile,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${staging}`,
+        '-DincludeScope=runtime',
+      ],
+      { env, maxBuffer: 16 * 1024 * 1024 },
+    );
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw new Error(`kafka: Maven could not fetch the broker jars\n${stdout}${stderr}`.trimEnd());
+  }
+  fs.writeFileSync(path.join(staging, '.installed'), `${wanted}\n`);
+  fs.rmSync(dirs.libs, { recursive: true, force: true });
+  fs.renameSync(staging, dirs.libs);
+  process.stderr.write(
+    `kafka: broker jars installed in ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
+}
+
+/** A Kafka cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints). */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    // Kafka's own generator skips ids starting with '-' because tools would read them as flags.
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function writeConfig(dirs: Layout, port: number, controllerPort: number) {
+  const properties = {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': dirs.logDirs,
+    'auto.create.topics.enable': 'true',
+    'num.partitions': '3',
+    // A single broker cannot hold more than one replica of anything.
+    'default.replication.factor': '1',
+    'min.insync.replicas': '1',
+    'offsets.topic.replication.factor': '1',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'share.coordinator.state.topic.replication.factor': '1',
+    'share.coordinator.state.topic.min.isr': '1',
+    // The internal topics are created on first use; fewer partitions make that first use quick.
+    'offsets.topic.num.partitions': '5',
+    'transaction.state.log.num.partitions': '5',
+    // Tests join fresh consumer groups all the time; waiting 3 s for more members buys nothing.
+    'group.initial.rebalance.delay.ms': '0',
+  };
+  const text = Object.entries(properties)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+  fs.writeFileSync(
+    dirs.serverProperties,
+    `# Generated by infra/src/servers/kafka.server.ts\n${text}\n`,
+  );
+  // Warnings and the start/stop lines only: at INFO the broker writes several lines per topic.
+  fs.writeFileSync(
+    dirs.log4jConfig,
+    [
+      'appender.console.type = Console',
+      'appender.console.name = STDOUT',
+      'appender.console.layout.type = PatternLayout',
+      'appender.console.layout.pattern = [%d] %p %m (%c)%n',
+      'rootLogger.level = warn',
+      'rootLogger.appenderRef.stdout.ref = STDOUT',
+      'logger.server.name = kafka.server.KafkaRaftServer',
+      'logger.server.level = info',
+      'logger.broker.name = kafka.server.BrokerServer',
+      'logger.broker.level = info',
+      '',
+    ].join('\n'),
+  );
+}
+
+function jvmArgs(dirs: Layout): string[] {
+  return [
+    // Local runs share two cores with PostgreSQL, Redis, NATS and the services.
+    '-Xms256m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${dirs.log4jConfig}`,
+    '-cp',
+    path.join(dirs.libs, '*'),
+  ];
+}
+
+/** The `kafka-storage format` step, once per data dir; the cluster id is kept next to it. */
+async function formatStorage(dirs: Layout, env: NodeJS.ProcessEnv) {
+  if (fs.existsSync(path.join(dirs.logDirs, 'meta.properties'))) return;
+  if (!fs.existsSync(dirs.clusterIdFile))
+    fs.writeFileSync(dirs.clusterIdFile, `${newClusterId()}\n`);
+  const clusterId = fs.readFileSync(dirs.clusterIdFile, 'utf8').trim();
+  try {
+    await run(
+      javaCommand(env),
+      [
+        ...jvmArgs(dirs),
+        'kafka.tools.StorageTool',
+        'format',
+        '--cluster-id',
+        clusterId,
+        '--config',
+        dirs.serverProperties,
+        '--ignore-formatted',
+      ],
+      { env },
+    );
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`kafka: formatting ${dirs.logDirs} failed\n${stdout}${stderr}`.trimEnd());
+  }
+}
+
+async function brokerAnswers(url: string): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'ticketaka-ready-check',
+    brokers: [url],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 2_000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * A fresh broker creates `__consumer_offsets` on the first group lookup, and kafkajs consumers
+ * that get there first log "coordinator is loading" crashes and restart. Asking about a group
+ * here moves that one-time wait into ensure(), so tests and services start against a ready one.
+ */
+async function warmGroupCoordinator(url: string) {
+  const admin = new Kafka({
+    clientId: 'ticketaka-warm-up',
+    brokers: [url],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1_000 },
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups(['ticketaka-warm-up']);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export const kafkaServer: ServerDefinition = {
+  name: 'kafka',
+  async ensure(callerEnv = process.env): Promise<RunningServer> {
+    // Callers may pass only the overrides (ports, TICKETAKA_HOME); java and mvn still need PATH.
+    const env = { ...process.env, ...callerEnv };
+    const port = localPort('KAFKA_PORT', env);
+    const controllerPort = localPort('KAFKA_CONTROLLER_PORT', env);
+    const url = `127.0.0.1:${port}`;
+    if (await isPortOpen(port)) {
+      // Another run may have started it a moment ago: the port opens before the broker serves.
+      await waitUntil('kafka', () => brokerAnswers(url), { timeoutMs: 60_000, intervalMs: 250 });
+      return reused('kafka', url);
+    }
+    await requireTool(javaCommand(env), ['-version'], env);
+    const dirs = layout(env);
+    await installJars(dirs, env);
+    fs.mkdirSync(dirs.logDirs, { recursive: true });
+    writeConfig(dirs, port, controllerPort);
+    await formatStorage(dirs, env);
+    const daemon = await startDaemon(
+      {
+        name: 'kafka',
+        command: javaCommand(env),
+        args: [...jvmArgs(dirs), 'kafka.Kafka', dirs.serverProperties],
+        env,
+        cwd: dirs.root,
+        ready: async () => (await isPortOpen(port)) && brokerAnswers(url),
+        readyTimeoutMs: 90_000,
+      },
+      env,
+    );
+    try {
+      await warmGroupCoordinator(url);
+    } catch (error) {
+      await daemon.stop();
+      throw error;
+    }
+    return { name: 'kafka', started: true, url, stop: daemon.stop };
+  },
+};

