@@ -23,3 +23,4 @@ export * from './inbox/apply-once';
 export * from './service/service-runtime';
 export * from './service/service-app';
 export * from './service/run-main';
+export * from './rpc/tickets.rpc';

@@ -20,7 +20,7 @@ describe('Kafka broker and stripe-mock servers', () => {
     await kafka?.stop();
   });
 
-  it('when three messages with headers are produced to a new topic, then a consumer reads them back in order with their headers', async () => {
+  it('when 3 messages with headers are produced, then a consumer reads them back', async () => {
     const client = new Kafka({
       clientId: 'servers-test',
       brokers: [kafka.url],
@@ -85,7 +85,7 @@ describe('Kafka broker and stripe-mock servers', () => {
     }
   });
 
-  it('when ensure() is called again while both servers answer, then both are reused with started false', async () => {
+  it('when ensure() runs again, then both servers are reused (started false)', async () => {
     const kafkaAgain = await kafkaServer.ensure();
     const stripeMockAgain = await stripeMockServer.ensure();
 
@@ -97,7 +97,7 @@ describe('Kafka broker and stripe-mock servers', () => {
     });
   });
 
-  it('when a PaymentIntent is created on stripe-mock, then it answers 200 with a pi_ id', async () => {
+  it('when a PaymentIntent is created, then stripe-mock answers with a pi_ id', async () => {
     const response = await fetch(`${stripeMock.url}/v1/payment_intents`, {
       method: 'POST',
       headers: {

@@ -35,9 +35,11 @@ function javaCommand(env: NodeJS.ProcessEnv): string {
   return env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
+/** Returns what `command versionArgs` printed; a missing command fails with the install hint. */
 async function requireTool(command: string, versionArgs: string[], env: NodeJS.ProcessEnv) {
   try {
-    await run(command, versionArgs, { env });
+    const { stdout, stderr } = await run(command, versionArgs, { env });
+    return `${stdout}${stderr}`;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error(
@@ -45,6 +47,18 @@ async function requireTool(command: string, versionArgs: string[], env: NodeJS.P
       );
     }
     throw error;
+  }
+}
+
+/** Kafka 4 brokers are built for Java 17; an older java would fail deep in a stack trace. */
+async function requireJava17(env: NodeJS.ProcessEnv) {
+  const java = javaCommand(env);
+  const banner = await requireTool(java, ['-version'], env);
+  const [, first, second] = /version "(\d+)(?:\.(\d+))?/.exec(banner) ?? [];
+  // Java 8 and older report themselves as 1.x.
+  const major = first === '1' ? Number(second) : Number(first);
+  if (Number.isFinite(major) && major < 17) {
+    throw new Error(`kafka: ${java} is Java ${major}; Kafka needs Java 17+: ${INSTALL_HINT}`);
   }
 }
 
@@ -174,8 +188,9 @@ function jvmArgs(dirs: Layout): string[] {
 /** The `kafka-storage format` step, once per data dir; the cluster id is kept next to it. */
 async function formatStorage(dirs: Layout, env: NodeJS.ProcessEnv) {
   if (fs.existsSync(path.join(dirs.logDirs, 'meta.properties'))) return;
-  if (!fs.existsSync(dirs.clusterIdFile))
+  if (!fs.existsSync(dirs.clusterIdFile)) {
     fs.writeFileSync(dirs.clusterIdFile, `${newClusterId()}\n`);
+  }
   const clusterId = fs.readFileSync(dirs.clusterIdFile, 'utf8').trim();
   try {
     await run(
@@ -251,7 +266,7 @@ export const kafkaServer: ServerDefinition = {
       await waitUntil('kafka', () => brokerAnswers(url), { timeoutMs: 60_000, intervalMs: 250 });
       return reused('kafka', url);
     }
-    await requireTool(javaCommand(env), ['-version'], env);
+    await requireJava17(env);
     const dirs = layout(env);
     await installJars(dirs, env);
     fs.mkdirSync(dirs.logDirs, { recursive: true });

@@ -32,6 +32,17 @@ function findBinary(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 async function install(env: NodeJS.ProcessEnv): Promise<string> {
+  const binary = path.join(binDir(env), 'stripe-mock');
+  try {
+    await run('go', ['version'], { env });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // Not golang-go from Debian 12 apt: it is Go 1.19, and stripe-mock needs 1.22.
+    throw new Error(
+      `stripe-mock: not found at ${binary} or on PATH, and \`go\` is not installed to build it: ` +
+        'install Go 1.22+ from https://go.dev/dl (or put a stripe-mock binary on PATH)',
+    );
+  }
   process.stderr.write(`stripe-mock: building ${MODULE} with Go (first run only)…\n`);
   const started = Date.now();
   try {
@@ -40,18 +51,9 @@ async function install(env: NodeJS.ProcessEnv): Promise<string> {
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') {
-      throw new Error(
-        'stripe-mock: not found in .local/bin or on PATH, and `go` is not installed to build it: ' +
-          'install Go 1.22+ (https://go.dev/doc/install or `apt-get install -y golang-go`)',
-      );
-    }
-    throw new Error(
-      `stripe-mock: \`go install ${MODULE}\` failed\n${failure.stderr ?? ''}`.trimEnd(),
-    );
+    const { stderr = '' } = error as { stderr?: string };
+    throw new Error(`stripe-mock: \`go install ${MODULE}\` failed\n${stderr}`.trimEnd());
   }
-  const binary = path.join(binDir(env), 'stripe-mock');
   if (!isExecutable(binary)) throw new Error(`stripe-mock: go install did not produce ${binary}`);
   process.stderr.write(
     `stripe-mock: installed in ${Math.round((Date.now() - started) / 1000)} s\n`,

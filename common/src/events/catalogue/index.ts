@@ -1,9 +1,32 @@
 import type { EventDefinition, EventOf } from '../define-event';
 import * as authEvents from './auth.events';
+import * as expirationEvents from './expiration.events';
+import * as ordersEvents from './orders.events';
+import * as paymentsEvents from './payments.events';
+import * as ticketsEvents from './tickets.events';
 
 /** Every event type of the platform; add a service's definitions file here. */
 export const eventCatalogue = {
-  ...authEvents,
+  userCreated: authEvents.userCreated,
+  userRoleChanged: authEvents.userRoleChanged,
+  inventoryChanged: ticketsEvents.inventoryChanged,
+  holdPlaced: ticketsEvents.holdPlaced,
+  holdReleased: ticketsEvents.holdReleased,
+  holdSold: ticketsEvents.holdSold,
+  ticketIssued: ticketsEvents.ticketIssued,
+  ticketTransferred: ticketsEvents.ticketTransferred,
+  listingCreated: ticketsEvents.listingCreated,
+  listingUpdated: ticketsEvents.listingUpdated,
+  listingSold: ticketsEvents.listingSold,
+  orderCreated: ordersEvents.orderCreated,
+  orderCancelled: ordersEvents.orderCancelled,
+  orderExpired: ordersEvents.orderExpired,
+  orderCompleted: ordersEvents.orderCompleted,
+  orderPaymentRejected: ordersEvents.orderPaymentRejected,
+  expirationOrderExpired: expirationEvents.expirationOrderExpired,
+  paymentSucceeded: paymentsEvents.paymentSucceeded,
+  paymentFailed: paymentsEvents.paymentFailed,
+  paymentRefunded: paymentsEvents.paymentRefunded,
 };
 
 type Catalogue = typeof eventCatalogue;
@@ -17,4 +40,5 @@ export function eventDefinition(type: string): EventDefinition | undefined {
   return byType.get(type);
 }
 
-export { authEvents };
+export { authEvents, expirationEvents, ordersEvents, paymentsEvents, ticketsEvents };
+export * from './shared-schemas';

@@ -1,0 +1,4 @@
+import { runMain } from '@ticketaka/common';
+import { startAuthService } from './auth-service';
+
+runMain('auth', () => startAuthService());

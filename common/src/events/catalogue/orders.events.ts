@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineEvent } from '../define-event';
+import { amountCents, category, currency, matchNumber, uuid, version } from './shared-schemas';
+
+export const orderStatus = z.enum(['created', 'awaiting_payment', 'complete', 'cancelled', 'expired']);
+export type OrderStatus = z.infer<typeof orderStatus>;
+
+const orderFields = {
+  id: uuid,
+  userId: uuid,
+  kind: z.enum(['primary', 'resale']),
+  matchNumber,
+  category,
+  quantity: z.number().int().positive(),
+  /** Set for a resale order: the ticket being bought. */
+  ticketId: uuid.nullable(),
+  amountCents,
+  currency,
+  status: orderStatus,
+  expiresAt: z.string().datetime({ offset: true }),
+  version,
+};
+
+/** The hold is in place and the order can be paid until expiresAt. */
+export const orderCreated = defineEvent('orders.order.created', z.object(orderFields));
+export const orderCancelled = defineEvent(
+  'orders.order.cancelled',
+  z.object({ ...orderFields, reason: z.string() }),
+);
+export const orderExpired = defineEvent('orders.order.expired', z.object(orderFields));
+export const orderCompleted = defineEvent(
+  'orders.order.completed',
+  z.object({ ...orderFields, paymentId: uuid }),
+);
+/** A payment arrived for an order that can no longer be paid; payments refunds it. */
+export const orderPaymentRejected = defineEvent(
+  'orders.order.payment-rejected',
+  z.object({ orderId: uuid, paymentId: uuid, orderStatus, reason: z.string() }),
+);
