@@ -60,7 +60,15 @@ describe('Kafka broker and stripe-mock servers', () => {
           if (received.length === 3) allReceived();
         },
       });
-      await done;
+      // Fail with what arrived rather than hanging until the test timeout.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`consumer received ${received.length} of 3 messages in 30 s`)),
+          30_000,
+        );
+      });
+      await Promise.race([done, timedOut]).finally(() => clearTimeout(timer));
 
       expect(
         received.map((message) => ({
