@@ -10,12 +10,24 @@ import type { ServiceRuntime } from './service-runtime';
 /** Bodies beyond this are refused with 413 before any parsing or database work. */
 export const JSON_BODY_LIMIT = '100kb';
 
+export interface ServiceAppOptions {
+  /**
+   * Routes that must read the request body themselves, byte for byte (signed webhooks),
+   * mounted before the shared JSON parser consumes it. They see no `currentUser`.
+   */
+  beforeBodyParsing?: (app: Express) => void;
+}
+
 /**
  * The HTTP stack every service shares, in order: request id and access log, metrics,
  * health endpoints, JSON body parsing, the caller's identity, the service's own routes,
  * then 404 and the one error handler.
  */
-export function createServiceApp(runtime: ServiceRuntime, mountRoutes: (app: Express) => void): Express {
+export function createServiceApp(
+  runtime: ServiceRuntime,
+  mountRoutes: (app: Express) => void,
+  options: ServiceAppOptions = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -38,6 +50,7 @@ export function createServiceApp(runtime: ServiceRuntime, mountRoutes: (app: Exp
   );
   app.use(runtime.metrics.httpMiddleware);
   app.use(healthRouter(runtime.metrics, runtime.readiness, runtime.health));
+  options.beforeBodyParsing?.(app);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(currentUser(runtime.verifier));
   mountRoutes(app);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { logDir, runDir } from '../paths';
-import { waitUntil } from './port';
+import { isPortOpen, waitUntil } from './port';
 
 export interface DaemonSpec {
   /** Unique name; used for the pid file `run/<name>.pid` and the log `logs/<name>.log`. */
@@ -14,6 +14,8 @@ export interface DaemonSpec {
   /** Run as this uid/gid (PostgreSQL refuses to run as root). */
   uid?: number;
   gid?: number;
+  /** When set, refuse to start if something already listens there: readiness would be a lie. */
+  port?: number;
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
 }
@@ -51,6 +53,11 @@ export function readPid(name: string, env?: NodeJS.ProcessEnv): number | undefin
  * server at once. Output goes to a log file; the pid is recorded so `npm stop` can find it.
  */
 export async function startDaemon(spec: DaemonSpec, env?: NodeJS.ProcessEnv): Promise<Daemon> {
+  if (spec.port !== undefined && (await isPortOpen(spec.port))) {
+    throw new Error(
+      `${spec.name}: port ${spec.port} is already in use by another process (a platform still running? try \`npm stop\`)`,
+    );
+  }
   fs.mkdirSync(runDir(env), { recursive: true });
   fs.mkdirSync(logDir(env), { recursive: true });
   const logFile = path.join(logDir(env), `${spec.name}.log`);

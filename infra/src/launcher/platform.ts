@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { localJwtKeyPair } from '@ticketaka/common/src/auth/jwt-keys';
+import {
+  localDatabaseUrl,
+  localNatsUrl,
+  localPort,
+  localRedisUrl,
+} from '@ticketaka/common/src/config/local-defaults';
+import { startDaemon } from '../process/daemon';
+import { homeDir, repoRoot, runDir } from '../paths';
+import { ensurePrerequisites, platformPrerequisites, testPrerequisites } from '../prerequisites';
+import { natsServer } from '../servers/nats.server';
+import { postgresServer } from '../servers/postgres.server';
+import { redisServer } from '../servers/redis.server';
+import { kafkaServer } from '../servers/kafka.server';
+import { startGateway } from '../servers/nginx-gateway.server';
+import type { RunningServer } from '../servers/server';
+import { entryPoint, existingServices, type ServiceDefinition } from '../services';
+
+export interface Progress {
+  step(label: string): { done(detail?: string): void; fail(error: unknown): void };
+}
+
+export const partnerSyncEnabled = (env: NodeJS.ProcessEnv) => env.PARTNER_SYNC === 'true';
+
+/** Environment of a service process in a local run: everything points at the local servers. */
+export function serviceEnv(service: ServiceDefinition, env: NodeJS.ProcessEnv, kafkaUrl?: string): NodeJS.ProcessEnv {
+  return {
+    PATH: env.PATH,
+    HOME: env.HOME,
+    NODE_ENV: 'development',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    PORT: String(localPort(service.port, env)),
+    DATABASE_URL: localDatabaseUrl(env),
+    NATS_URL: localNatsUrl(env),
+    REDIS_URL: localRedisUrl(env),
+    JWT_KEYS_DIR: path.join(homeDir(env), 'keys'),
+    ...(kafkaUrl ? { KAFKA_BROKERS: kafkaUrl } : {}),
+    // Anything the developer set explicitly for a service (e.g. STRIPE_SECRET_KEY) passes through.
+    ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(STRIPE_|ORDER_|KAFKA_|PAYMENT_|RESALE_|MAX_)/.test(k))),
+  };
+}
+
+/**
+ * Starts the whole platform as local processes: real PostgreSQL, NATS JetStream, Redis
+ * (and Kafka with PARTNER_SYNC=true), every service that exists, and the gateway.
+ * Returns what it started, in start order, so the caller can stop it in reverse.
+ */
+export async function startPlatform(env: NodeJS.ProcessEnv, progress: Progress): Promise<RunningServer[]> {
+  const started: RunningServer[] = [];
+  const run = async (label: string, work: () => Promise<RunningServer | RunningServer[] | void>) => {
+    const step = progress.step(label);
+    try {
+      const result = await work();
+      const list = Array.isArray(result) ? result : result ? [result] : [];
+      started.push(...list);
+      step.done(list.length === 1 && list[0] ? (list[0].started ? 'started' : 'already running, reused') : undefined);
+    } catch (error) {
+      step.fail(error);
+      throw Object.assign(error as Error, { started });
+    }
+  };
+
+  const sync = partnerSyncEnabled(env);
+  await run('Checking system packages', async () =>
+    ensurePrerequisites(sync ? testPrerequisites : platformPrerequisites, () => undefined),
+  );
+  await run('PostgreSQL', () => postgresServer.ensure(env));
+  await run('NATS JetStream', () => natsServer.ensure(env));
+  await run('Redis', () => redisServer.ensure(env));
+  let kafkaUrl: string | undefined;
+  if (sync) {
+    await run('Kafka broker (partner sync)', async () => {
+      const kafka = await kafkaServer.ensure(env);
+      kafkaUrl = kafka.url;
+      return kafka;
+    });
+  }
+  localJwtKeyPair(path.join(homeDir(env), 'keys'));
+
+  const services = existingServices(env);
+  for (const service of services) {
+    await run(`Service ${service.name}`, async () => {
+      const port = localPort(service.port, env);
+      const daemon = await startDaemon(
+        {
+          name: service.name,
+          command: process.execPath,
+          args: ['--import', 'tsx', entryPoint(service)],
+          cwd: repoRoot,
+          port,
+          env: serviceEnv(service, env, kafkaUrl),
+          ready: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
+          readyTimeoutMs: 60_000,
+        },
+        env,
+      );
+      return { name: service.name, started: true, url: `http://127.0.0.1:${port}`, stop: daemon.stop };
+    });
+  }
+
+  await run('Gateway (nginx)', () =>
+    startGateway(
+      {
+        listenPort: localPort('GATEWAY_PORT', env),
+        upstreams: Object.fromEntries(services.map((s) => [s.name, `127.0.0.1:${localPort(s.port, env)}`])),
+      },
+      env,
+    ),
+  );
+  return started;
+}
+
+/** What the launcher started, so `npm stop` can stop exactly that after a crash of the launcher. */
+export const startedListFile = (env: NodeJS.ProcessEnv) => path.join(runDir(env), 'launcher-started.json');
+
+export function recordStarted(env: NodeJS.ProcessEnv, names: string[]) {
+  fs.mkdirSync(runDir(env), { recursive: true });
+  fs.writeFileSync(startedListFile(env), JSON.stringify(names));
+}

@@ -1,0 +1,115 @@
+import type { Pool, PoolClient } from '@ticketaka/common';
+
+export type HoldStatus = 'held' | 'released' | 'sold';
+
+export interface HoldRecord {
+  orderId: string;
+  userId: string;
+  kind: 'primary' | 'resale';
+  matchNumber: number;
+  category: number;
+  quantity: number;
+  unitPriceCents: number;
+  currency: string;
+  ticketId: string | null;
+  listingId: string | null;
+  status: HoldStatus;
+  version: number;
+}
+
+interface HoldRow {
+  order_id: string;
+  user_id: string;
+  kind: 'primary' | 'resale';
+  match_number: number;
+  category: number;
+  quantity: number;
+  unit_price_cents: number;
+  currency: string;
+  ticket_id: string | null;
+  listing_id: string | null;
+  status: HoldStatus;
+  version: number;
+}
+
+const toRecord = (row: HoldRow): HoldRecord => ({
+  orderId: row.order_id,
+  userId: row.user_id,
+  kind: row.kind,
+  matchNumber: row.match_number,
+  category: row.category,
+  quantity: row.quantity,
+  unitPriceCents: row.unit_price_cents,
+  currency: row.currency,
+  ticketId: row.ticket_id,
+  listingId: row.listing_id,
+  status: row.status,
+  version: row.version,
+});
+
+const first = (rows: HoldRow[]) => rows[0] && toRecord(rows[0]);
+
+/**
+ * Records a primary hold at the category's current price. Nothing is returned when the order
+ * already has a hold (a repeated request) or when the category does not exist.
+ */
+export async function insertPrimaryHold(
+  client: PoolClient,
+  hold: { orderId: string; userId: string; matchNumber: number; category: number; quantity: number },
+): Promise<HoldRecord | undefined> {
+  const { rows } = await client.query<HoldRow>(
+    `INSERT INTO holds (order_id, user_id, kind, match_number, category, quantity, unit_price_cents, currency)
+     SELECT $1, $2, 'primary', i.match_number, i.category, $5, i.price_cents, i.currency
+     FROM inventory i WHERE i.match_number = $3 AND i.category = $4
+     ON CONFLICT (order_id) DO NOTHING
+     RETURNING *`,
+    [hold.orderId, hold.userId, hold.matchNumber, hold.category, hold.quantity],
+  );
+  return first(rows);
+}
+
+/**
+ * Records a resale hold at the active listing's price. Nothing is returned when the order
+ * already has a hold, or when the ticket has no active listing that someone else sells.
+ */
+export async function insertResaleHold(
+  client: PoolClient,
+  hold: { orderId: string; userId: string; ticketId: string },
+): Promise<HoldRecord | undefined> {
+  const { rows } = await client.query<HoldRow>(
+    `INSERT INTO holds (order_id, user_id, kind, match_number, category, quantity, unit_price_cents, currency, ticket_id, listing_id)
+     SELECT $1, $2, 'resale', l.match_number, l.category, 1, l.price_cents, l.currency, l.ticket_id, l.id
+     FROM listings l WHERE l.ticket_id = $3 AND l.status = 'active' AND l.seller_id <> $2
+     ON CONFLICT (order_id) DO NOTHING
+     RETURNING *`,
+    [hold.orderId, hold.userId, hold.ticketId],
+  );
+  return first(rows);
+}
+
+export async function findHold(db: Pool | PoolClient, orderId: string): Promise<HoldRecord | undefined> {
+  const { rows } = await db.query<HoldRow>('SELECT * FROM holds WHERE order_id = $1', [orderId]);
+  return first(rows);
+}
+
+/** held → released|sold, once: a hold that already left `held` is not touched again. */
+export async function closeHold(
+  client: PoolClient,
+  orderId: string,
+  to: 'released' | 'sold',
+): Promise<HoldRecord | undefined> {
+  const { rows } = await client.query<HoldRow>(
+    `UPDATE holds SET status = $2, version = version + 1, updated_at = now()
+     WHERE order_id = $1 AND status = 'held' RETURNING *`,
+    [orderId, to],
+  );
+  return first(rows);
+}
+
+export async function sumOpenHolds(db: Pool | PoolClient, matchNumber: number, category: number): Promise<number> {
+  const { rows } = await db.query<{ total: string | null }>(
+    `SELECT sum(quantity) AS total FROM holds WHERE match_number = $1 AND category = $2 AND status = 'held' AND kind = 'primary'`,
+    [matchNumber, category],
+  );
+  return Number(rows[0]?.total ?? 0);
+}
