@@ -146,3 +146,12 @@ export async function sellListing(
   );
   return first(rows);
 }
+
+/** The ticket's most recent listing, whatever its status. */
+export async function findLatestListingOfTicket(db: Db, ticketId: string): Promise<ListingRecord | undefined> {
+  const { rows } = await db.query<ListingRow>(
+    'SELECT * FROM listings WHERE ticket_id = $1 ORDER BY created_at DESC, version DESC LIMIT 1',
+    [ticketId],
+  );
+  return first(rows);
+}

@@ -23,9 +23,13 @@ const orderFields = {
 
 /** The hold is in place and the order can be paid until expiresAt. */
 export const orderCreated = defineEvent('orders.order.created', z.object(orderFields));
+/**
+ * matchNumber and category are null only for a resale order cancelled before tickets ever
+ * answered its hold (the order does not know its match yet); tickets releases by orderId.
+ */
 export const orderCancelled = defineEvent(
   'orders.order.cancelled',
-  z.object({ ...orderFields, reason: z.string() }),
+  z.object({ ...orderFields, matchNumber: matchNumber.nullable(), category: category.nullable(), reason: z.string() }),
 );
 export const orderExpired = defineEvent('orders.order.expired', z.object(orderFields));
 export const orderCompleted = defineEvent(

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { baseConfigSchema, envBoolean, envPort, localPort, localPorts, requireInProduction } from '@ticketaka/common';
+
+const topicName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_" and "-" only');
+
+/**
+ * The partner network's settings. Defaults are the organiser's topic names on the local
+ * broker; production must name the brokers, credentials and TLS explicitly.
+ */
+export const kafkaBridgeConfigSchema = requireInProduction(
+  baseConfigSchema.extend({
+    PORT: envPort(localPorts.KAFKA_BRIDGE_PORT),
+    /** Comma-separated host:port list of the shared cluster. */
+    KAFKA_BROKERS: z
+      .string()
+      .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'comma-separated host:port pairs')
+      .optional(),
+    /** Our platform id: the Kafka client id and the `clientId` header on everything we produce. */
+    KAFKA_CLIENT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
+      .default('ticketaka'),
+    KAFKA_ENV_SUFFIX: z.enum(['dev', 'prod']).default('dev'),
+    /** Override the organiser's names (tests isolate themselves with their own topics). */
+    KAFKA_MASTER_LIST_TOPIC: topicName.optional(),
+    KAFKA_TICKET_SALES_TOPIC: topicName.optional(),
+    /** Ours, not the partners': where messages we refuse are kept with the reason. */
+    KAFKA_DEAD_LETTER_TOPIC: topicName.optional(),
+    KAFKA_SSL: envBoolean(false),
+    KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+    /** Create missing topics at start-up; off by default in production, where the organiser owns them. */
+    KAFKA_CREATE_TOPICS: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+    KAFKA_TICKET_SALES_PARTITIONS: z.coerce.number().int().min(1).max(100).default(3),
+    /** How long one produce may take before the hold event is retried later from JetStream. */
+    KAFKA_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
+  }),
+  ['KAFKA_BROKERS', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
+).superRefine((value, ctx) => {
+  // Credentials travel only over TLS, and a half-configured SASL would fail at connect time.
+  const hasUser = value.KAFKA_SASL_USERNAME !== undefined;
+  const hasPassword = value.KAFKA_SASL_PASSWORD !== undefined;
+  if (hasUser !== hasPassword) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [hasUser ? 'KAFKA_SASL_PASSWORD' : 'KAFKA_SASL_USERNAME'],
+      message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are set together',
+    });
+  }
+  if (hasUser && !value.KAFKA_SSL) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL'], message: 'must be true when SASL credentials are set (SASL PLAIN over TLS)' });
+  }
+  if (value.NODE_ENV === 'production' && !value.KAFKA_SSL) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL'], message: 'must be true in production (SASL PLAIN over TLS)' });
+  }
+});
+
+export type KafkaBridgeConfig = z.infer<typeof kafkaBridgeConfigSchema>;
+
+/** The local broker started by the launcher and the tests, unless configured. */
+export const brokersOf = (config: KafkaBridgeConfig): string[] =>
+  (config.KAFKA_BROKERS ?? `127.0.0.1:${localPort('KAFKA_PORT')}`).split(',');
+
+export const createsTopics = (config: KafkaBridgeConfig): boolean =>
+  config.KAFKA_CREATE_TOPICS === undefined
+    ? config.NODE_ENV !== 'production'
+    : ['true', '1', 'yes'].includes(config.KAFKA_CREATE_TOPICS);
+
+export interface Topics {
+  masterList: string;
+  ticketSales: string;
+  deadLetter: string;
+}
+
+/** The organiser's names, `fifa-world-cup-2022-<what>-<env>`, unless overridden. */
+export function topicsOf(config: KafkaBridgeConfig): Topics {
+  const env = config.KAFKA_ENV_SUFFIX;
+  return {
+    masterList: config.KAFKA_MASTER_LIST_TOPIC ?? `fifa-world-cup-2022-masterlist-${env}`,
+    ticketSales: config.KAFKA_TICKET_SALES_TOPIC ?? `fifa-world-cup-2022-ticket-sales-${env}`,
+    deadLetter: config.KAFKA_DEAD_LETTER_TOPIC ?? `${config.KAFKA_CLIENT_ID}-partner-dead-letter-${env}`,
+  };
+}

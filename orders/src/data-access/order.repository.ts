@@ -1,0 +1,231 @@
+import { ConflictError, type Pool, type PoolClient } from '@ticketaka/common';
+import { assertTransition, countedTowardFanLimit, type OrderStatus } from '../domain/order-status';
+
+export type OrderKind = 'primary' | 'resale';
+
+export interface OrderRecord {
+  id: string;
+  userId: string;
+  kind: OrderKind;
+  matchNumber: number | null;
+  category: number | null;
+  quantity: number;
+  ticketId: string | null;
+  listingId: string | null;
+  unitPriceCents: number;
+  amountCents: number;
+  currency: string;
+  status: OrderStatus;
+  cancelReason: string | null;
+  paymentId: string | null;
+  expiresAt: Date;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  kind: OrderKind;
+  match_number: number | null;
+  category: number | null;
+  quantity: number;
+  ticket_id: string | null;
+  listing_id: string | null;
+  unit_price_cents: number;
+  amount_cents: number;
+  currency: string;
+  status: OrderStatus;
+  cancel_reason: string | null;
+  payment_id: string | null;
+  expires_at: Date;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toRecord = (row: OrderRow): OrderRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  kind: row.kind,
+  matchNumber: row.match_number,
+  category: row.category,
+  quantity: row.quantity,
+  ticketId: row.ticket_id,
+  listingId: row.listing_id,
+  unitPriceCents: row.unit_price_cents,
+  amountCents: row.amount_cents,
+  currency: row.currency,
+  status: row.status,
+  cancelReason: row.cancel_reason,
+  paymentId: row.payment_id,
+  expiresAt: row.expires_at,
+  version: row.version,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+type Db = Pool | PoolClient;
+
+export interface NewOrder {
+  id: string;
+  userId: string;
+  kind: OrderKind;
+  matchNumber: number | null;
+  category: number | null;
+  quantity: number;
+  ticketId: string | null;
+  /** Provisional deadline; the real one starts when the hold is confirmed. */
+  lockSeconds: number;
+}
+
+export async function insertOrder(client: PoolClient, order: NewOrder): Promise<OrderRecord> {
+  const { rows } = await client.query<OrderRow>(
+    `INSERT INTO orders (id, user_id, kind, match_number, category, quantity, ticket_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING *`,
+    [order.id, order.userId, order.kind, order.matchNumber, order.category, order.quantity, order.ticketId, order.lockSeconds],
+  );
+  return toRecord(rows[0] as OrderRow);
+}
+
+export async function findOrder(db: Db, id: string): Promise<OrderRecord | undefined> {
+  const { rows } = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Locks the order for the rest of the transaction; `now` is the database's clock. */
+export async function lockOrder(client: PoolClient, id: string): Promise<{ order: OrderRecord; now: Date } | undefined> {
+  const { rows } = await client.query<OrderRow & { db_now: Date }>(
+    'SELECT *, now() AS db_now FROM orders WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  const row = rows[0];
+  return row && { order: toRecord(row), now: row.db_now };
+}
+
+export async function listOrders(
+  db: Db,
+  filter: { userId?: string; status?: OrderStatus; limit: number },
+): Promise<OrderRecord[]> {
+  const { rows } = await db.query<OrderRow>(
+    `SELECT * FROM orders
+     WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2)
+     ORDER BY created_at DESC, id LIMIT $3`,
+    [filter.userId ?? null, filter.status ?? null, filter.limit],
+  );
+  return rows.map(toRecord);
+}
+
+/**
+ * Serialises every decision about one fan's tickets for one match until the transaction
+ * ends, so two concurrent orders cannot both see room under the limit.
+ */
+export async function lockFanMatch(client: PoolClient, userId: string, matchNumber: number): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`orders:fan-limit:${userId}:${matchNumber}`]);
+}
+
+export async function ticketsCountedForFan(
+  client: PoolClient,
+  userId: string,
+  matchNumber: number,
+  excludeOrderId: string | null = null,
+): Promise<number> {
+  const { rows } = await client.query<{ total: string }>(
+    `SELECT COALESCE(sum(quantity), 0) AS total FROM orders
+     WHERE user_id = $1 AND match_number = $2 AND status = ANY($3::text[]) AND ($4::uuid IS NULL OR id <> $4)`,
+    [userId, matchNumber, countedTowardFanLimit, excludeOrderId],
+  );
+  return Number(rows[0]?.total ?? 0);
+}
+
+export interface TransitionChanges {
+  matchNumber?: number;
+  category?: number;
+  quantity?: number;
+  listingId?: string | null;
+  unitPriceCents?: number;
+  amountCents?: number;
+  currency?: string;
+  cancelReason?: string;
+  paymentId?: string;
+  /** Starts a fresh lock of this many seconds from the database's now. */
+  lockSeconds?: number;
+}
+
+/**
+ * Moves an order to `to`, only if it is still in the status and version the caller read
+ * (optimistic concurrency): of two racing transitions at most one can apply. The machine
+ * in order-status.ts is checked first, so an illegal move never reaches the database.
+ */
+export async function transitionOrder(
+  client: PoolClient,
+  order: OrderRecord,
+  to: OrderStatus,
+  changes: TransitionChanges = {},
+): Promise<OrderRecord> {
+  assertTransition(order.status, to);
+  const { rows } = await client.query<OrderRow>(
+    `UPDATE orders SET
+       status = $4, version = version + 1, updated_at = now(),
+       match_number = COALESCE($5, match_number),
+       category = COALESCE($6, category),
+       quantity = COALESCE($7, quantity),
+       listing_id = COALESCE($8, listing_id),
+       unit_price_cents = COALESCE($9, unit_price_cents),
+       amount_cents = COALESCE($10, amount_cents),
+       currency = COALESCE($11, currency),
+       cancel_reason = COALESCE($12, cancel_reason),
+       payment_id = COALESCE($13, payment_id),
+       expires_at = CASE WHEN $14::integer IS NULL THEN expires_at ELSE now() + make_interval(secs => $14::integer) END
+     WHERE id = $1 AND status = $2 AND version = $3
+     RETURNING *`,
+    [
+      order.id,
+      order.status,
+      order.version,
+      to,
+      changes.matchNumber ?? null,
+      changes.category ?? null,
+      changes.quantity ?? null,
+      changes.listingId ?? null,
+      changes.unitPriceCents ?? null,
+      changes.amountCents ?? null,
+      changes.currency ?? null,
+      changes.cancelReason ?? null,
+      changes.paymentId ?? null,
+      changes.lockSeconds ?? null,
+    ],
+  );
+  const row = rows[0];
+  if (!row) throw new ConflictError('The order was changed by another request; try again', 'concurrent_change');
+  return toRecord(row);
+}
+
+/** Only for an order that tickets refused: nothing was held or announced for it. */
+export async function deleteUnconfirmedOrder(client: PoolClient, id: string): Promise<void> {
+  await client.query("DELETE FROM orders WHERE id = $1 AND status = 'created'", [id]);
+}
+
+/**
+ * Overdue unpaid orders, locked for this transaction. SKIP LOCKED lets replicas sweep side
+ * by side and never waits on an order a request or consumer is deciding about right now.
+ */
+export async function claimOverdueOrders(client: PoolClient, limit: number): Promise<OrderRecord[]> {
+  const { rows } = await client.query<OrderRow>(
+    `SELECT * FROM orders WHERE status = 'awaiting_payment' AND expires_at <= now()
+     ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.map(toRecord);
+}
+
+/** Orders whose hold answer never got recorded (the service stopped mid-request). */
+export async function claimUnconfirmedOrders(client: PoolClient, olderThanSeconds: number, limit: number): Promise<OrderRecord[]> {
+  const { rows } = await client.query<OrderRow>(
+    `SELECT * FROM orders WHERE status = 'created' AND created_at <= now() - make_interval(secs => $1)
+     ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [olderThanSeconds, limit],
+  );
+  return rows.map(toRecord);
+}

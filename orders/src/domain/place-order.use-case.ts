@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  appendToOutbox,
+  ConflictError,
+  inTransaction,
+  UnprocessableError,
+  type CurrentUser,
+  type HoldRequest,
+  type HoldResponse,
+  type PoolClient,
+  type ServiceRuntime,
+} from '@ticketaka/common';
+import type { OrdersConfig } from '../config';
+import { claimIdempotencyKey } from '../data-access/idempotency-key.repository';
+import {
+  deleteUnconfirmedOrder,
+  findOrder,
+  insertOrder,
+  lockFanMatch,
+  lockOrder,
+  ticketsCountedForFan,
+  transitionOrder,
+  type OrderRecord,
+} from '../data-access/order.repository';
+import { requestHold } from '../data-access/tickets-hold.client';
+import { FanLimitError, holdUnavailable, NotEnoughTicketsError } from './order-errors';
+import { orderCancelledEvent, orderCreatedEvent } from './order-events';
+import { isResale, requestHash, type PlaceOrderInput } from './order.schemas';
+
+type Runtime = ServiceRuntime<OrdersConfig>;
+
+export interface PlaceOrderResult {
+  order: OrderRecord;
+  /** The Idempotency-Key named an order made by an earlier request. */
+  replayed: boolean;
+}
+
+/**
+ * Places an order in two steps, because the hold lives in another service's database:
+ * 1. record the order (`created`) and commit, so it exists before anything is held for it;
+ * 2. ask tickets for a hold keyed by the order id and record the answer.
+ * If the service dies between the two, the sweeper cancels the `created` order and tickets
+ * releases whatever it held for that id. A refused order is deleted: nothing was held or
+ * announced for it, so a refusal leaves no trace (and a retry with its key starts afresh).
+ */
+export async function placeOrder(
+  runtime: Runtime,
+  user: CurrentUser,
+  input: PlaceOrderInput,
+  idempotencyKey?: string,
+): Promise<PlaceOrderResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    const { order, isNew } = await recordOrder(runtime, user, input, idempotencyKey);
+    if (order.status !== 'created') return { order, replayed: true };
+    const outcome = await confirmHold(runtime, order);
+    switch (outcome.kind) {
+      case 'decided':
+        return { order: outcome.order, replayed: !isNew };
+      case 'refused':
+        throw outcome.error;
+      case 'vanished':
+        // A concurrent retry with the same key was refused and deleted the order; decide anew.
+        if (attempt < 3) continue;
+        throw new ConflictError('The order changed while it was being placed; try again', 'concurrent_change');
+    }
+  }
+}
+
+/** Step 1: the order row (and the idempotency key), under the per-fan limit. */
+async function recordOrder(runtime: Runtime, user: CurrentUser, input: PlaceOrderInput, idempotencyKey?: string) {
+  const { config } = runtime;
+  return inTransaction(runtime.pool, async (client): Promise<{ order: OrderRecord; isNew: boolean }> => {
+    const id = randomUUID();
+    if (idempotencyKey !== undefined) {
+      const hash = requestHash(input);
+      const claim = await claimIdempotencyKey(client, { userId: user.id, key: idempotencyKey, requestHash: hash, orderId: id });
+      if (!claim.claimed) {
+        if (claim.requestHash !== hash) {
+          throw new UnprocessableError('This Idempotency-Key was already used for a different order request', 'idempotency_key_reused');
+        }
+        const existing = await findOrder(client, claim.orderId);
+        if (!existing) throw new Error(`idempotency key names missing order ${claim.orderId}`);
+        return { order: existing, isNew: false };
+      }
+    }
+    if (!isResale(input)) {
+      await ensureWithinFanLimit(client, config, user.id, input.matchNumber, input.quantity, null);
+    }
+    const order = await insertOrder(client, {
+      id,
+      userId: user.id,
+      kind: isResale(input) ? 'resale' : 'primary',
+      matchNumber: isResale(input) ? null : input.matchNumber,
+      category: isResale(input) ? null : input.category,
+      quantity: isResale(input) ? 1 : input.quantity,
+      ticketId: isResale(input) ? input.ticketId : null,
+      lockSeconds: config.ORDER_LOCK_SECONDS,
+    });
+    return { order, isNew: true };
+  });
+}
+
+/**
+ * The limit counts created, awaiting-payment and complete orders. The advisory lock makes
+ * the count and the insert (or confirmation) atomic per fan and match.
+ */
+async function ensureWithinFanLimit(
+  client: PoolClient,
+  config: OrdersConfig,
+  userId: string,
+  matchNumber: number,
+  quantity: number,
+  excludeOrderId: string | null,
+): Promise<void> {
+  await lockFanMatch(client, userId, matchNumber);
+  const already = await ticketsCountedForFan(client, userId, matchNumber, excludeOrderId);
+  if (already + quantity > config.MAX_TICKETS_PER_FAN_PER_MATCH) {
+    throw new FanLimitError(config.MAX_TICKETS_PER_FAN_PER_MATCH, already, matchNumber);
+  }
+}
+
+type HoldOutcome =
+  | { kind: 'decided'; order: OrderRecord }
+  | { kind: 'refused'; error: AppError }
+  | { kind: 'vanished' };
+
+/**
+ * Step 2, with the order row locked for the duration of the hold request: concurrent
+ * retries, a cancel or the sweeper wait for (or skip) it instead of deciding alongside.
+ */
+async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOutcome> {
+  const { config, logger } = runtime;
+  return inTransaction(runtime.pool, async (client): Promise<HoldOutcome> => {
+    const locked = await lockOrder(client, order.id);
+    if (!locked) return { kind: 'vanished' };
+    const current = locked.order;
+    // Another request with the same key already got tickets' answer.
+    if (current.status !== 'created') return { kind: 'decided', order: current };
+
+    let answer: HoldResponse;
+    try {
+      answer = await requestHold(runtime.bus, holdRequestFor(current), config.HOLD_REQUEST_TIMEOUT_MS);
+    } catch (error) {
+      if (error instanceof AppError && error.status >= 400 && error.status < 500) {
+        // Tickets refused the request itself (unknown match or ticket): nothing is held.
+        await deleteUnconfirmedOrder(client, current.id);
+        return { kind: 'refused', error };
+      }
+      // No answer: a hold may or may not exist. The order stays `created`; a retry with the
+      // same key asks again (same order id, same hold), or the sweeper cancels it.
+      logger.warn({ err: error, orderId: current.id }, 'hold not confirmed');
+      throw holdUnavailable(error instanceof Error ? error.message : String(error));
+    }
+
+    if (!answer.held) {
+      await deleteUnconfirmedOrder(client, current.id);
+      return { kind: 'refused', error: new NotEnoughTicketsError(answer.available, answer.reason) };
+    }
+    assertAnswerMatches(current, answer);
+
+    const held = {
+      matchNumber: answer.matchNumber,
+      category: answer.category,
+      quantity: answer.quantity,
+      listingId: answer.listingId,
+      unitPriceCents: answer.unitPriceCents,
+      amountCents: answer.amountCents,
+      currency: answer.currency,
+    };
+    if (current.kind === 'resale') {
+      // Only now is the resale ticket's match known; over the limit, the hold is given back.
+      try {
+        await ensureWithinFanLimit(client, config, current.userId, answer.matchNumber, answer.quantity, current.id);
+      } catch (error) {
+        if (!(error instanceof FanLimitError)) throw error;
+        const cancelled = await transitionOrder(client, current, 'cancelled', { ...held, cancelReason: 'fan_limit_reached' });
+        await appendToOutbox(client, runtime.schema, [orderCancelledEvent(cancelled, 'fan_limit_reached')]);
+        return { kind: 'refused', error };
+      }
+    }
+    const awaiting = await transitionOrder(client, current, 'awaiting_payment', {
+      ...held,
+      lockSeconds: config.ORDER_LOCK_SECONDS,
+    });
+    await appendToOutbox(client, runtime.schema, [orderCreatedEvent(awaiting)]);
+    logger.info(
+      { orderId: awaiting.id, matchNumber: awaiting.matchNumber, category: awaiting.category, quantity: awaiting.quantity },
+      'order awaiting payment',
+    );
+    return { kind: 'decided', order: awaiting };
+  });
+}
+
+function holdRequestFor(order: OrderRecord): HoldRequest {
+  if (order.kind === 'resale') {
+    return { kind: 'resale', orderId: order.id, userId: order.userId, ticketId: order.ticketId as string };
+  }
+  return {
+    kind: 'primary',
+    orderId: order.id,
+    userId: order.userId,
+    matchNumber: order.matchNumber as number,
+    category: order.category as number,
+    quantity: order.quantity,
+  };
+}
+
+/** A hold for something other than what was asked is a bug; the order is left for the sweeper. */
+function assertAnswerMatches(order: OrderRecord, answer: Extract<HoldResponse, { held: true }>): void {
+  const same =
+    answer.orderId === order.id &&
+    (order.kind === 'resale'
+      ? answer.ticketId === order.ticketId && answer.quantity === 1
+      : answer.matchNumber === order.matchNumber && answer.category === order.category && answer.quantity === order.quantity);
+  if (!same) throw new Error(`tickets answered a hold that does not match order ${order.id}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * What payments needs from a card processor. Two implementations: Stripe, and a sandbox
+ * that behaves like Stripe's test mode for local runs. Both announce outcomes through a
+ * signed webhook in Stripe's event format, which one route verifies and applies, so
+ * nothing downstream can tell them apart.
+ *
+ * One intent per order (created with an idempotency key derived from the order) is what
+ * makes a second charge impossible: an intent succeeds at most once, however often it is
+ * confirmed. Each confirmation carries its own key, derived from the order and attempt.
+ */
+export type ProviderName = 'stripe' | 'sandbox';
+
+export type IntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
+
+export interface ProviderIntent {
+  id: string;
+  status: IntentStatus;
+}
+
+/** The sandbox takes test card details; Stripe takes a payment method made by Stripe.js. */
+export type PaymentMethodInput =
+  | { kind: 'card'; number: string; expMonth: number; expYear: number; cvc: string }
+  | { kind: 'payment_method'; paymentMethodId: string };
+
+export type ConfirmOutcome =
+  /** The provider took the payment or is taking it; its webhook will say how it ended. */
+  | { outcome: 'accepted'; intent: ProviderIntent }
+  | { outcome: 'declined'; intentId: string; code: string; message: string };
+
+export interface EnsureIntentRequest {
+  idempotencyKey: string;
+  orderId: string;
+  paymentId: string;
+  userId: string;
+  amountCents: number;
+  currency: string;
+}
+
+export interface ConfirmRequest {
+  idempotencyKey: string;
+  intentId: string;
+  method: PaymentMethodInput;
+}
+
+export interface RefundRequest {
+  idempotencyKey: string;
+  intentId: string;
+  orderId: string;
+  paymentId: string;
+  amountCents: number;
+}
+
+export interface PaymentProvider {
+  readonly name: ProviderName;
+  /** Said in every response, so nobody mistakes a sandbox payment for a real one. */
+  readonly mode: string;
+  readonly acceptsMethod: PaymentMethodInput['kind'];
+  /** The secret its webhooks are signed with (Stripe's scheme for both providers). */
+  readonly webhookSecret: string;
+  /** Creates the order's intent, or returns it as it is now when it already exists. */
+  ensureIntent(request: EnsureIntentRequest): Promise<ProviderIntent>;
+  confirm(request: ConfirmRequest): Promise<ConfirmOutcome>;
+  refund(request: RefundRequest): Promise<{ refundId: string }>;
+  close(): Promise<void>;
+}
+
+/** The provider could not be reached or failed; whether it charged is unknown. */
+export class ProviderUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
+/** Metadata keys on every intent: how a webhook finds its payment. */
+export const INTENT_METADATA = { orderId: 'ticketaka_order_id', paymentId: 'ticketaka_payment_id' } as const;
+
+/** Derived from the order, so a retry, a double click or a restart reuses the same key. */
+export const idempotencyKeys = {
+  intent: (orderId: string, generation: number) => `ticketaka-order-${orderId}-intent-${generation}`,
+  confirm: (orderId: string, attempt: number) => `ticketaka-order-${orderId}-confirm-${attempt}`,
+  refund: (orderId: string) => `ticketaka-order-${orderId}-refund`,
+};

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createServiceApp, createServiceRuntime, listen, loadConfig } from '@ticketaka/common';
+import { ticketsConfigSchema } from './config';
+import { loadMasterList, masterListSchema } from './domain/load-master-list.use-case';
+import { AvailabilityFeed } from './entry-points/http/availability-feed';
+import { availabilityStreamRouter } from './entry-points/http/availability-stream.routes';
+import { matchesRouter } from './entry-points/http/matches.routes';
+import { resaleRouter } from './entry-points/http/resale.routes';
+import { serveHolds } from './entry-points/messaging/hold.responder';
+import { serveMasterListLoads } from './entry-points/messaging/master-list.responder';
+import { consumeOrderCompleted } from './entry-points/messaging/order-completed.consumer';
+import { consumeOrderEnded } from './entry-points/messaging/order-ended.consumer';
+import { servePartnerSales } from './entry-points/messaging/partner-sale.responder';
+
+export const SEED_MASTER_LIST = path.join(__dirname, 'data-access', 'seed', 'master-list.json');
+
+/** Composition root: used by main.ts and, in-process on port 0, by the tests. */
+export async function startTicketsService(env: NodeJS.ProcessEnv = process.env, options: { startRelay?: boolean } = {}) {
+  const config = loadConfig('tickets', ticketsConfigSchema, env);
+  const runtime = await createServiceRuntime({
+    name: 'tickets',
+    config,
+    migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
+    startRelay: options.startRelay,
+  });
+  try {
+    if (config.LOAD_MASTER_LIST_ON_START) {
+      const seed = masterListSchema.parse(JSON.parse(fs.readFileSync(SEED_MASTER_LIST, 'utf8')));
+      const loaded = await loadMasterList(runtime, seed, config.CATALOGUE_CURRENCY);
+      runtime.logger.info(loaded, 'master list loaded');
+    }
+
+    const feed = new AvailabilityFeed(runtime.bus, runtime.logger);
+    feed.start();
+    runtime.onClose(async () => feed.stop());
+
+    serveHolds(runtime);
+    servePartnerSales(runtime);
+    serveMasterListLoads(runtime);
+    await consumeOrderEnded(runtime);
+    await consumeOrderCompleted(runtime);
+
+    const app = createServiceApp(runtime, (a) => {
+      // The stream is mounted before /api/matches/:matchNumber would claim "stream".
+      a.use(availabilityStreamRouter(runtime, feed));
+      a.use(matchesRouter(runtime));
+      a.use(resaleRouter(runtime));
+    });
+    const http = await listen(runtime, app, config.PORT);
+    return { runtime, url: http.url, logger: runtime.logger, feed, close: () => runtime.close() };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}
