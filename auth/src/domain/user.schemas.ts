@@ -19,6 +19,8 @@ export const signUpSchema = z.strictObject({
     .trim()
     .min(1, 'Display name is required')
     .max(60, 'Display name must be at most 60 characters')
+    // Control characters and angle brackets have no place in a name shown to other fans.
+    // eslint-disable-next-line no-control-regex
     .refine((s) => !/[\u0000-\u001f<>]/.test(s), 'Display name contains characters that are not allowed'),
   country: z
     .string()

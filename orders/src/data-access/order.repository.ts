@@ -229,3 +229,9 @@ export async function claimUnconfirmedOrders(client: PoolClient, olderThanSecond
   );
   return rows.map(toRecord);
 }
+
+/** For events with derived ids: whether one was already recorded (published or not). */
+export async function isInOutbox(client: PoolClient, eventId: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM outbox WHERE id = $1', [eventId]);
+  return (rowCount ?? 0) > 0;
+}

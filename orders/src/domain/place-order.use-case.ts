@@ -120,6 +120,9 @@ async function ensureWithinFanLimit(
   }
 }
 
+/** Tickets' answers that mean "nothing was held for this request". */
+const REFUSALS = [400, 403, 404, 422];
+
 type HoldOutcome =
   | { kind: 'decided'; order: OrderRecord }
   | { kind: 'refused'; error: AppError }
@@ -142,8 +145,9 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
     try {
       answer = await requestHold(runtime.bus, holdRequestFor(current), config.HOLD_REQUEST_TIMEOUT_MS);
     } catch (error) {
-      if (error instanceof AppError && error.status >= 400 && error.status < 500) {
-        // Tickets refused the request itself (unknown match or ticket): nothing is held.
+      if (error instanceof AppError && REFUSALS.includes(error.status)) {
+        // Tickets refused the request itself (unknown match, not for sale, own listing):
+        // nothing is held. Anything else (a 409 included) may hide a hold: the order stays.
         await deleteUnconfirmedOrder(client, current.id);
         return { kind: 'refused', error };
       }

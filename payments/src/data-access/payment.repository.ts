@@ -3,6 +3,7 @@ import type { ProviderName } from '../domain/payment-provider';
 
 export type PaymentStatus = 'processing' | 'failed' | 'succeeded' | 'refund_pending' | 'refunded';
 
+/** `version` counts the payment's announced changes: each payments.payment.* event is one more. */
 export interface PaymentRecord {
   id: string;
   orderId: string;
@@ -102,7 +103,7 @@ export async function claimAttempt(db: Pool | PoolClient, attempt: NewAttempt): 
      VALUES ($1, $2, $3, $4, $5, $6, 'processing')
      ON CONFLICT (order_id) DO UPDATE SET
        status = 'processing', attempt = payments.attempt + 1, attempt_started_at = now(),
-       failure_code = NULL, failure_reason = NULL, version = payments.version + 1, updated_at = now()
+       failure_code = NULL, failure_reason = NULL, updated_at = now()
      WHERE payments.status = 'failed'
         OR (payments.status = 'processing' AND payments.attempt_started_at < now() - make_interval(secs => $7::float8 / 1000))
      RETURNING *`,
@@ -148,16 +149,14 @@ export async function recordIntent(db: Pool | PoolClient, id: string, attempt: n
 /** Only the attempt that is still processing can fail; a later success is never undone. */
 export async function markAttemptFailed(
   db: Pool | PoolClient,
-  change: { id: string; attempt?: number; code: string; reason: string; providerPaymentId?: string; newIntent?: boolean },
+  change: { id: string; attempt?: number; code: string; reason: string },
 ): Promise<PaymentRecord | undefined> {
   const { rows } = await db.query<PaymentRow>(
     `UPDATE payments SET status = 'failed', failure_code = $3, failure_reason = $4,
-       provider_payment_id = COALESCE($5, provider_payment_id),
-       intent_generation = intent_generation + CASE WHEN $6 THEN 1 ELSE 0 END,
        version = version + 1, updated_at = now()
      WHERE id = $1 AND status = 'processing' AND ($2::int IS NULL OR attempt = $2)
      RETURNING *`,
-    [change.id, change.attempt ?? null, change.code, change.reason, change.providerPaymentId ?? null, change.newIntent ?? false],
+    [change.id, change.attempt ?? null, change.code, change.reason],
   );
   return one(rows);
 }
@@ -186,7 +185,7 @@ export async function markRefundDue(
     `UPDATE payments SET status = 'refund_pending', refund_code = $2, refund_reason = $3,
        provider_payment_id = COALESCE($4, provider_payment_id),
        succeeded_at = COALESCE(succeeded_at, now()), refund_requested_at = now(),
-       failure_code = NULL, failure_reason = NULL, version = version + 1, updated_at = now()
+       failure_code = NULL, failure_reason = NULL, updated_at = now()
      WHERE id = $1 AND status IN ('processing', 'failed', 'succeeded')
      RETURNING *`,
     [change.id, change.code, change.reason, change.providerPaymentId ?? null],
@@ -211,6 +210,15 @@ export async function listRefundsDue(db: Pool | PoolClient, limit: number): Prom
     [limit],
   );
   return rows.map(toRecord);
+}
+
+/** The provider cancelled this intent: the order's next attempt must create a new one. */
+export async function retireIntent(client: PoolClient, id: string, providerPaymentId: string): Promise<void> {
+  await client.query(
+    `UPDATE payments SET intent_generation = intent_generation + 1, provider_payment_id = NULL, updated_at = now()
+     WHERE id = $1 AND (provider_payment_id = $2 OR provider_payment_id IS NULL)`,
+    [id, providerPaymentId],
+  );
 }
 
 /** false when the provider event was applied before: the caller then changes nothing. */

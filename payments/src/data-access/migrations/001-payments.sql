@@ -34,7 +34,8 @@ CREATE TABLE payments (
   provider_refund_id  text,
   refund_requested_at timestamptz,
   refunded_at         timestamptz,
-  version             integer NOT NULL DEFAULT 1,
+  -- Counts announced changes (payments.payment.* events), so consumers can order them.
+  version             integer NOT NULL DEFAULT 0,
   created_at          timestamptz NOT NULL DEFAULT now(),
   updated_at          timestamptz NOT NULL DEFAULT now()
 );

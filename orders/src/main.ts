@@ -1,0 +1,4 @@
+import { runMain } from '@ticketaka/common';
+import { startOrdersService } from './orders-service';
+
+runMain('orders', () => startOrdersService());
