@@ -213,8 +213,8 @@ export async function listRefundsDue(db: Pool | PoolClient, limit: number): Prom
 }
 
 /** The provider cancelled this intent: the order's next attempt must create a new one. */
-export async function retireIntent(client: PoolClient, id: string, providerPaymentId: string): Promise<void> {
-  await client.query(
+export async function retireIntent(db: Pool | PoolClient, id: string, providerPaymentId: string): Promise<void> {
+  await db.query(
     `UPDATE payments SET intent_generation = intent_generation + 1, provider_payment_id = NULL, updated_at = now()
      WHERE id = $1 AND (provider_payment_id = $2 OR provider_payment_id IS NULL)`,
     [id, providerPaymentId],

@@ -1,0 +1,4 @@
+import { runMain } from '@ticketaka/common';
+import { startExpirationService } from './expiration-service';
+
+runMain('expiration', () => startExpirationService());

@@ -1,0 +1,50 @@
+import { applyOnce, RetryLaterError, type EventEnvelope } from '@ticketaka/common';
+import { findOrder, insertOrder, replaceOrder, type ProjectedOrder } from '../data-access/order-projection.repository';
+import type { PaymentsContext } from './payments-context';
+
+/** The order fields every orders.order.* lifecycle event carries. */
+interface OrderSnapshot {
+  id: string;
+  userId: string;
+  amountCents: number;
+  currency: string;
+  status: ProjectedOrder['status'];
+  expiresAt: string;
+  version: number;
+}
+
+/**
+ * Keeps payments' copy of an order in version order: an older or repeated version changes
+ * nothing; one that skips a version waits (the bus redelivers it) until the missing one
+ * has been applied, so the copy never jumps over a state.
+ */
+export async function projectOrder(ctx: PaymentsContext, event: EventEnvelope<string, OrderSnapshot>, isCreation: boolean) {
+  const data = event.data;
+  const next: ProjectedOrder = {
+    id: data.id,
+    userId: data.userId,
+    amountCents: data.amountCents,
+    currency: data.currency,
+    status: data.status,
+    expiresAt: new Date(data.expiresAt),
+    version: data.version,
+  };
+  await applyOnce(ctx.runtime.pool, 'payments-order-projection', event.id, async (client) => {
+    const current = await findOrder(client, data.id, 'for update');
+    if (!current) {
+      if (!isCreation) throw new RetryLaterError(`order ${data.id} v${data.version} (${event.type}) before its creation`);
+      if (await insertOrder(client, next)) return;
+      // A concurrent delivery inserted it; compare with what is there now.
+      return projectOnto(client, (await findOrder(client, data.id, 'for update'))!, next, event.type);
+    }
+    return projectOnto(client, current, next, event.type);
+  });
+}
+
+async function projectOnto(client: Parameters<typeof replaceOrder>[0], current: ProjectedOrder, next: ProjectedOrder, type: string) {
+  if (next.version <= current.version) return;
+  if (next.version > current.version + 1) {
+    throw new RetryLaterError(`order ${next.id} v${next.version} (${type}) arrived before v${current.version + 1}`);
+  }
+  await replaceOrder(client, next);
+}
