@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { baseConfigSchema, envPort, localPorts, localRedisUrl, requireInProduction } from '@ticketaka/common';
+import {
+  baseConfigSchema,
+  envPort,
+  localPorts,
+  localRedisUrl,
+  requireInProduction,
+} from '@ticketaka/common';
 
 export const expirationConfigSchema = requireInProduction(
   baseConfigSchema.extend({

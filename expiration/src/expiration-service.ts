@@ -8,7 +8,10 @@ import { subscribeOrderCreated } from './entry-points/messaging/order-created.co
 import { subscribeOrderEnded } from './entry-points/messaging/order-ended.consumer';
 
 /** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startExpirationService(env: NodeJS.ProcessEnv = process.env, options: { startRelay?: boolean } = {}) {
+export async function startExpirationService(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { startRelay?: boolean } = {},
+) {
   const config = loadConfig('expiration', expirationConfigSchema, env);
   const runtime = await createServiceRuntime({
     name: 'expiration',
@@ -17,7 +20,11 @@ export async function startExpirationService(env: NodeJS.ProcessEnv = process.en
     startRelay: options.startRelay,
   });
   try {
-    const queue = await openExpirationQueue({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, logger: runtime.logger });
+    const queue = await openExpirationQueue({
+      redisUrl: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      logger: runtime.logger,
+    });
     // Registered first so it runs last: running jobs finish while the pool is still open.
     runtime.onClose(() => queue.close());
     runtime.readiness.redis = () => queue.ping();

@@ -34,6 +34,7 @@ export const kafkaBridgeConfigSchema = requireInProduction(
     /** Create missing topics at start-up; off by default in production, where the organiser owns them. */
     KAFKA_CREATE_TOPICS: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
     KAFKA_TICKET_SALES_PARTITIONS: z.coerce.number().int().min(1).max(100).default(3),
+    KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
     /** How long one produce may take before the hold event is retried later from JetStream. */
     KAFKA_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
   }),

@@ -5,7 +5,12 @@ export const ordersConfigSchema = requireInProduction(
   baseConfigSchema.extend({
     PORT: envPort(localPorts.ORDERS_PORT),
     /** How long a hold stays reserved for the fan while they pay (15 minutes; seconds in tests). */
-    ORDER_LOCK_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(900),
+    ORDER_LOCK_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .default(900),
     /** Across a fan's live and complete orders for one match. */
     MAX_TICKETS_PER_FAN_PER_MATCH: z.coerce.number().int().min(1).max(10).default(4),
     /** How often the sweeper looks for overdue unpaid orders; bounds how late a lost Bull job ends a lock. */
@@ -24,7 +29,8 @@ export const ordersConfigSchema = requireInProduction(
     ctx.addIssue({
       code: 'custom',
       path: ['ORDER_STALE_CREATED_SECONDS'],
-      message: 'must be longer than HOLD_REQUEST_TIMEOUT_MS, or a slow hold could be cancelled while it is being placed',
+      message:
+        'must be longer than HOLD_REQUEST_TIMEOUT_MS, or a slow hold could be cancelled while it is being placed',
     });
   }
 });

@@ -13,7 +13,10 @@ export interface OrdersServiceOptions {
 }
 
 /** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startOrdersService(env: NodeJS.ProcessEnv = process.env, options: OrdersServiceOptions = {}) {
+export async function startOrdersService(
+  env: NodeJS.ProcessEnv = process.env,
+  options: OrdersServiceOptions = {},
+) {
   const config = loadConfig('orders', ordersConfigSchema, env);
   const runtime = await createServiceRuntime({
     name: 'orders',

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { baseConfigSchema, envBoolean, envPort, localPorts, requireInProduction } from '@ticketaka/common';
+import {
+  baseConfigSchema,
+  envBoolean,
+  envPort,
+  localPorts,
+  requireInProduction,
+} from '@ticketaka/common';
 
 /** Known to every checkout, so local runs need no set-up; production must set its own. */
 export const LOCAL_SANDBOX_WEBHOOK_SECRET = 'whsec_ticketaka_local_sandbox_not_secret';
@@ -37,7 +43,12 @@ const schema = requireInProduction(
     const provider = value.PAYMENT_PROVIDER ?? (value.STRIPE_SECRET_KEY ? 'stripe' : 'sandbox');
     if (provider === 'stripe') {
       for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
-        if (!value[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when PAYMENT_PROVIDER is stripe' });
+        if (!value[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when PAYMENT_PROVIDER is stripe',
+          });
       }
     }
     if (provider === 'sandbox' && value.NODE_ENV === 'production') {
@@ -45,16 +56,23 @@ const schema = requireInProduction(
         ctx.addIssue({
           code: 'custom',
           path: ['PAYMENT_PROVIDER'],
-          message: 'the sandbox takes no real money: set STRIPE_SECRET_KEY, or ALLOW_SANDBOX_IN_PRODUCTION=true on purpose',
+          message:
+            'the sandbox takes no real money: set STRIPE_SECRET_KEY, or ALLOW_SANDBOX_IN_PRODUCTION=true on purpose',
         });
       } else if (value.SANDBOX_WEBHOOK_SECRET === LOCAL_SANDBOX_WEBHOOK_SECRET) {
-        ctx.addIssue({ code: 'custom', path: ['SANDBOX_WEBHOOK_SECRET'], message: 'must not be the public local default in production' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SANDBOX_WEBHOOK_SECRET'],
+          message: 'must not be the public local default in production',
+        });
       }
     }
   })
   .transform((value) => ({
     ...value,
-    PAYMENT_PROVIDER: value.PAYMENT_PROVIDER ?? (value.STRIPE_SECRET_KEY ? ('stripe' as const) : ('sandbox' as const)),
+    PAYMENT_PROVIDER:
+      value.PAYMENT_PROVIDER ??
+      (value.STRIPE_SECRET_KEY ? ('stripe' as const) : ('sandbox' as const)),
   }));
 
 export const paymentsConfigSchema = schema;

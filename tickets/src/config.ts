@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { baseConfigSchema, envBoolean, envPort, localPorts, requireInProduction } from '@ticketaka/common';
+import {
+  baseConfigSchema,
+  envBoolean,
+  envPort,
+  localPorts,
+  requireInProduction,
+} from '@ticketaka/common';
 
 export const ticketsConfigSchema = requireInProduction(
   baseConfigSchema.extend({
@@ -9,7 +15,10 @@ export const ticketsConfigSchema = requireInProduction(
     /** Loads the bundled master list at start-up (idempotent; safe on every replica). */
     LOAD_MASTER_LIST_ON_START: envBoolean(true),
     /** The master list has no currency; its prices are in this one. */
-    CATALOGUE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+    CATALOGUE_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+      .default('USD'),
     /** Comment lines on idle availability streams keep proxies from closing them. */
     SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
   }),

@@ -7,6 +7,7 @@ import { AvailabilityFeed } from './entry-points/http/availability-feed';
 import { availabilityStreamRouter } from './entry-points/http/availability-stream.routes';
 import { matchesRouter } from './entry-points/http/matches.routes';
 import { resaleRouter } from './entry-points/http/resale.routes';
+import { serveHoldConfirmations } from './entry-points/messaging/confirm-hold.responder';
 import { serveHolds } from './entry-points/messaging/hold.responder';
 import { serveMasterListLoads } from './entry-points/messaging/master-list.responder';
 import { consumeOrderCompleted } from './entry-points/messaging/order-completed.consumer';
@@ -16,7 +17,10 @@ import { servePartnerSales } from './entry-points/messaging/partner-sale.respond
 export const SEED_MASTER_LIST = path.join(__dirname, 'data-access', 'seed', 'master-list.json');
 
 /** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startTicketsService(env: NodeJS.ProcessEnv = process.env, options: { startRelay?: boolean } = {}) {
+export async function startTicketsService(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { startRelay?: boolean } = {},
+) {
   const config = loadConfig('tickets', ticketsConfigSchema, env);
   const runtime = await createServiceRuntime({
     name: 'tickets',
@@ -36,18 +40,22 @@ export async function startTicketsService(env: NodeJS.ProcessEnv = process.env, 
     runtime.onClose(async () => feed.stop());
 
     serveHolds(runtime);
+    serveHoldConfirmations(runtime);
     servePartnerSales(runtime);
     serveMasterListLoads(runtime);
     await consumeOrderEnded(runtime);
     await consumeOrderCompleted(runtime);
 
+    const stream = availabilityStreamRouter(runtime, feed);
     const app = createServiceApp(runtime, (a) => {
       // The stream is mounted before /api/matches/:matchNumber would claim "stream".
-      a.use(availabilityStreamRouter(runtime, feed));
+      a.use(stream.router);
       a.use(matchesRouter(runtime));
       a.use(resaleRouter(runtime));
     });
     const http = await listen(runtime, app, config.PORT);
+    // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
+    runtime.onClose(async () => stream.endAll());
     return { runtime, url: http.url, logger: runtime.logger, feed, close: () => runtime.close() };
   } catch (error) {
     await runtime.close();

@@ -27,16 +27,26 @@ export async function connectAs(env: TestEnvironment, service: string): Promise<
   });
 }
 
-export const requestHold = (bus: EventBus, request: HoldRequest) => bus.request(HOLD_SUBJECT, request, holdResponseSchema, 15_000);
+export const requestHold = (bus: EventBus, request: HoldRequest) =>
+  bus.request(HOLD_SUBJECT, request, holdResponseSchema, 15_000);
 
-export const primaryHold = (matchNumber: number, category: number, quantity: number, orderId = randomUUID(), userId = randomUUID()) =>
-  ({ kind: 'primary', orderId, userId, matchNumber, category, quantity }) as const;
+export const primaryHold = (
+  matchNumber: number,
+  category: number,
+  quantity: number,
+  orderId: string = randomUUID(),
+  userId: string = randomUUID(),
+) => ({ kind: 'primary', orderId, userId, matchNumber, category, quantity }) as const;
 
 export const requestPartnerSale = (bus: EventBus, sale: PartnerSaleRequest) =>
   bus.request(PARTNER_SALE_SUBJECT, sale, partnerSaleResponseSchema, 15_000);
 
 /** A one-match master-list entry with the given capacity in every category. */
-export function masterListMatch(matchNumber: number, capacity: number, overrides: Partial<MasterListMatchInput> = {}): MasterListMatchInput {
+export function masterListMatch(
+  matchNumber: number,
+  capacity: number,
+  overrides: Partial<MasterListMatchInput> = {},
+): MasterListMatchInput {
   const category = (price: number) => ({ available: capacity, pending: 0, price });
   return {
     matchNumber,
@@ -60,7 +70,11 @@ export interface Counts {
   version: number;
 }
 
-export async function counts(service: TicketsService, matchNumber: number, category: number): Promise<Counts> {
+export async function counts(
+  service: TicketsService,
+  matchNumber: number,
+  category: number,
+): Promise<Counts> {
   const { rows } = await service.runtime.pool.query<Counts>(
     'SELECT capacity, sold, held, partner_held, partner_sold, version FROM inventory WHERE match_number = $1 AND category = $2',
     [matchNumber, category],
@@ -74,9 +88,10 @@ export async function outboxEvents<T = { id: string; data: Record<string, unknow
   service: TicketsService,
   type: string,
 ): Promise<T[]> {
-  const { rows } = await service.runtime.pool.query<{ payload: T }>('SELECT payload FROM outbox WHERE type = $1 ORDER BY seq', [
-    type,
-  ]);
+  const { rows } = await service.runtime.pool.query<{ payload: T }>(
+    'SELECT payload FROM outbox WHERE type = $1 ORDER BY seq',
+    [type],
+  );
   return rows.map((r) => r.payload);
 }
 
@@ -110,9 +125,17 @@ function orderFields(order: OrderFacts, status: 'complete' | 'cancelled' | 'expi
 
 /** The order events tickets consumes, as the orders service would publish them. */
 export const orderEvents = {
-  cancelled: (order: OrderFacts) => ordersEvents.orderCancelled.create({ ...orderFields(order, 'cancelled'), reason: 'cancelled by the fan' }),
+  cancelled: (order: OrderFacts) =>
+    ordersEvents.orderCancelled.create({
+      ...orderFields(order, 'cancelled'),
+      reason: 'cancelled by the fan',
+    }),
   expired: (order: OrderFacts) => ordersEvents.orderExpired.create(orderFields(order, 'expired')),
-  completed: (order: OrderFacts) => ordersEvents.orderCompleted.create({ ...orderFields(order, 'complete'), paymentId: randomUUID() }),
+  completed: (order: OrderFacts) =>
+    ordersEvents.orderCompleted.create({
+      ...orderFields(order, 'complete'),
+      paymentId: randomUUID(),
+    }),
 };
 
 /**
@@ -132,14 +155,27 @@ export async function consumed(bus: EventBus, type: string, timeoutMs = 15_000):
   for (;;) {
     const info = await bus.jsm.consumers.info(stream, durable);
     if (info.num_pending === 0 && info.num_ack_pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${durable} still has ${info.num_pending} pending, ${info.num_ack_pending} unacked`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${durable} still has ${info.num_pending} pending, ${info.num_ack_pending} unacked`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 export function fan(name: string): CurrentUser {
-  return { id: randomUUID(), email: `${name}@example.com`, displayName: name, country: 'AR', role: 'fan' };
+  return {
+    id: randomUUID(),
+    email: `${name}@example.com`,
+    displayName: name,
+    country: 'AR',
+    role: 'fan',
+  };
 }
+
+/** A response body as the tests read it: asserted field by field, not typed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON under test
+export type Json = any;
 
 /** JSON over HTTP with a typed-enough body for assertions. */
 export async function call(
@@ -147,14 +183,19 @@ export async function call(
   method: string,
   path: string,
   options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${url}${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };

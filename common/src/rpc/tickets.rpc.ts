@@ -134,3 +134,28 @@ export const loadMasterListResponseSchema = z.object({
   categoriesCreated: z.number().int().nonnegative(),
 });
 export type LoadMasterListResult = z.infer<typeof loadMasterListResponseSchema>;
+
+/**
+ * Partner sync (docs/partner-sync.md): our TICKET_PENDING for a hold comes back from the
+ * ticket-sales partition, where the partner ledger decides it. The kafka-bridge tells tickets
+ * the outcome: `granted` (the hold is safe, it may become payable) or `void` (another
+ * platform took the last tickets first: release the hold, the order is cancelled).
+ * Idempotent per order id; the answer is the hold's status after the call.
+ */
+export const CONFIRM_HOLD_SUBJECT = 'rpc.tickets.confirm-hold';
+export const confirmHoldRequestSchema = z.object({
+  orderId: uuid,
+  outcome: z.enum(['granted', 'void']),
+  /** Where the partner log decided it (topic:partition:offset), for the audit trail. */
+  decidedAt: z.string().min(1).max(300),
+  reason: z.string().max(500).optional(),
+});
+export type ConfirmHoldRequest = z.infer<typeof confirmHoldRequestSchema>;
+export const confirmHoldResponseSchema = z.object({
+  orderId: uuid,
+  /** `released` / `sold` when the order ended before the decision arrived. */
+  status: z.enum(['held', 'confirmed', 'released', 'sold']),
+  /** false when this outcome had already been applied (or the hold had ended). */
+  changed: z.boolean(),
+});
+export type ConfirmHoldResponse = z.infer<typeof confirmHoldResponseSchema>;

@@ -1,8 +1,10 @@
 import Queue from 'bull';
 import type { Logger } from 'pino';
+import { RetryLaterError } from '@ticketaka/common';
 
 /** Bull keys are `<REDIS_PREFIX>:order-expiration:…`; job id = order id. */
 export const EXPIRATION_QUEUE_NAME = 'order-expiration';
+const READY_TIMEOUT_MS = 15_000;
 
 export interface LockJob {
   orderId: string;
@@ -19,7 +21,11 @@ export interface ExpirationQueue {
   close(): Promise<void>;
 }
 
-export async function openExpirationQueue(options: { redisUrl: string; prefix: string; logger: Logger }): Promise<ExpirationQueue> {
+export async function openExpirationQueue(options: {
+  redisUrl: string;
+  prefix: string;
+  logger: Logger;
+}): Promise<ExpirationQueue> {
   const { logger } = options;
   const queue = new Queue<LockJob>(EXPIRATION_QUEUE_NAME, options.redisUrl, {
     prefix: options.prefix,
@@ -34,17 +40,48 @@ export async function openExpirationQueue(options: { redisUrl: string; prefix: s
   });
   // An EventEmitter 'error' without a listener would crash the process on a Redis hiccup.
   queue.on('error', (err) => logger.warn({ err }, 'expiration queue error'));
-  queue.on('failed', (job, err) => logger.warn({ err, orderId: job.id, attempts: job.attemptsMade }, 'expiration job failed'));
-  await queue.isReady();
+  queue.on('failed', (job, err) =>
+    logger.warn({ err, orderId: job.id, attempts: job.attemptsMade }, 'expiration job failed'),
+  );
+  // Without Redis there are no timers: fail the start clearly instead of hanging in retries.
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      queue.isReady(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not answer within ${READY_TIMEOUT_MS} ms`)),
+          READY_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (error) {
+    await queue.close(true).catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 
+  let closing = false;
   return {
     schedule: async (job) => {
+      // While shutting down, the event is left for redelivery (to this or another replica).
+      if (closing) throw new RetryLaterError('expiration queue is closing');
       const delay = Math.max(0, new Date(job.expiresAt).getTime() - Date.now());
       await queue.add(job, { jobId: job.orderId, delay });
     },
     unschedule: async (orderId) => {
-      const job = await queue.getJob(orderId);
-      if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
+      // Best effort: a job left behind finds its lock ended when it fires and announces nothing.
+      if (closing) return;
+      try {
+        const job = await queue.getJob(orderId);
+        if (job && (await job.isDelayed())) await job.remove();
+      } catch (err) {
+        logger.debug(
+          { err, orderId },
+          'could not remove an ended lock timer; it will fire as a no-op',
+        );
+      }
     },
     process: (concurrency, handler) => {
       // Bull's process() settles only when the queue closes; it is not awaited.
@@ -55,6 +92,9 @@ export async function openExpirationQueue(options: { redisUrl: string; prefix: s
     ping: async () => {
       await queue.client.ping();
     },
-    close: () => queue.close(),
+    close: async () => {
+      closing = true;
+      await queue.close();
+    },
   };
 }

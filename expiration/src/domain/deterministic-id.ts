@@ -5,7 +5,11 @@ import { createHash } from 'node:crypto';
  * the same id however often they are produced, so JetStream and consumers drop repeats.
  */
 export function deterministicId(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32).split('');
+  const hex = createHash('sha256')
+    .update(parts.join('\u0000'))
+    .digest('hex')
+    .slice(0, 32)
+    .split('');
   hex[12] = '5';
   hex[16] = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
   const s = hex.join('');

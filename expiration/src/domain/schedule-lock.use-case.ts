@@ -33,8 +33,12 @@ export async function endLock(
  * Re-creates the timers of locks not yet fired. Bull keeps existing jobs (same id), so this
  * only adds back what Redis lost (flushed, failed over) while the service was away.
  */
-export async function restoreLocks(runtime: ServiceRuntime, queue: ExpirationQueue): Promise<number> {
+export async function restoreLocks(
+  runtime: ServiceRuntime,
+  queue: ExpirationQueue,
+): Promise<number> {
   const locks = await scheduledLocks(runtime.pool);
-  for (const lock of locks) await queue.schedule({ orderId: lock.orderId, expiresAt: lock.expiresAt.toISOString() });
+  for (const lock of locks)
+    await queue.schedule({ orderId: lock.orderId, expiresAt: lock.expiresAt.toISOString() });
   return locks.length;
 }

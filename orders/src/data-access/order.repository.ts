@@ -84,7 +84,16 @@ export async function insertOrder(client: PoolClient, order: NewOrder): Promise<
   const { rows } = await client.query<OrderRow>(
     `INSERT INTO orders (id, user_id, kind, match_number, category, quantity, ticket_id, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING *`,
-    [order.id, order.userId, order.kind, order.matchNumber, order.category, order.quantity, order.ticketId, order.lockSeconds],
+    [
+      order.id,
+      order.userId,
+      order.kind,
+      order.matchNumber,
+      order.category,
+      order.quantity,
+      order.ticketId,
+      order.lockSeconds,
+    ],
   );
   return toRecord(rows[0] as OrderRow);
 }
@@ -95,7 +104,10 @@ export async function findOrder(db: Db, id: string): Promise<OrderRecord | undef
 }
 
 /** Locks the order for the rest of the transaction; `now` is the database's clock. */
-export async function lockOrder(client: PoolClient, id: string): Promise<{ order: OrderRecord; now: Date } | undefined> {
+export async function lockOrder(
+  client: PoolClient,
+  id: string,
+): Promise<{ order: OrderRecord; now: Date } | undefined> {
   const { rows } = await client.query<OrderRow & { db_now: Date }>(
     'SELECT *, now() AS db_now FROM orders WHERE id = $1 FOR UPDATE',
     [id],
@@ -121,8 +133,14 @@ export async function listOrders(
  * Serialises every decision about one fan's tickets for one match until the transaction
  * ends, so two concurrent orders cannot both see room under the limit.
  */
-export async function lockFanMatch(client: PoolClient, userId: string, matchNumber: number): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`orders:fan-limit:${userId}:${matchNumber}`]);
+export async function lockFanMatch(
+  client: PoolClient,
+  userId: string,
+  matchNumber: number,
+): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+    `orders:fan-limit:${userId}:${matchNumber}`,
+  ]);
 }
 
 export async function ticketsCountedForFan(
@@ -198,7 +216,11 @@ export async function transitionOrder(
     ],
   );
   const row = rows[0];
-  if (!row) throw new ConflictError('The order was changed by another request; try again', 'concurrent_change');
+  if (!row)
+    throw new ConflictError(
+      'The order was changed by another request; try again',
+      'concurrent_change',
+    );
   return toRecord(row);
 }
 
@@ -211,7 +233,10 @@ export async function deleteUnconfirmedOrder(client: PoolClient, id: string): Pr
  * Overdue unpaid orders, locked for this transaction. SKIP LOCKED lets replicas sweep side
  * by side and never waits on an order a request or consumer is deciding about right now.
  */
-export async function claimOverdueOrders(client: PoolClient, limit: number): Promise<OrderRecord[]> {
+export async function claimOverdueOrders(
+  client: PoolClient,
+  limit: number,
+): Promise<OrderRecord[]> {
   const { rows } = await client.query<OrderRow>(
     `SELECT * FROM orders WHERE status = 'awaiting_payment' AND expires_at <= now()
      ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -221,7 +246,11 @@ export async function claimOverdueOrders(client: PoolClient, limit: number): Pro
 }
 
 /** Orders whose hold answer never got recorded (the service stopped mid-request). */
-export async function claimUnconfirmedOrders(client: PoolClient, olderThanSeconds: number, limit: number): Promise<OrderRecord[]> {
+export async function claimUnconfirmedOrders(
+  client: PoolClient,
+  olderThanSeconds: number,
+  limit: number,
+): Promise<OrderRecord[]> {
   const { rows } = await client.query<OrderRow>(
     `SELECT * FROM orders WHERE status = 'created' AND created_at <= now() - make_interval(secs => $1)
      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,

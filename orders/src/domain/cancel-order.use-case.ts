@@ -1,4 +1,9 @@
-import { appendToOutbox, inTransaction, type CurrentUser, type ServiceRuntime } from '@ticketaka/common';
+import {
+  appendToOutbox,
+  inTransaction,
+  type CurrentUser,
+  type ServiceRuntime,
+} from '@ticketaka/common';
 import { lockOrder, transitionOrder, type OrderRecord } from '../data-access/order.repository';
 import { orderNotFound } from './order-errors';
 import { orderCancelledEvent } from './order-events';
@@ -10,7 +15,11 @@ import { canSee } from './read-orders.use-case';
  * Cancelling a cancelled order changes nothing and answers it again; a paid or expired
  * order is refused (409).
  */
-export async function cancelOrder(runtime: ServiceRuntime, user: CurrentUser, orderId: string): Promise<OrderRecord> {
+export async function cancelOrder(
+  runtime: ServiceRuntime,
+  user: CurrentUser,
+  orderId: string,
+): Promise<OrderRecord> {
   return inTransaction(runtime.pool, async (client) => {
     const locked = await lockOrder(client, orderId);
     if (!locked || !canSee(user, locked.order)) throw orderNotFound();

@@ -20,7 +20,11 @@ type PaymentSucceeded = EventOf<typeof paymentsEvents.paymentSucceeded>;
  * cancelled, already paid by another payment, wrong amount or payer — is announced as
  * orders.order.payment-rejected so payments refunds it. A repeated payment changes nothing.
  */
-export async function applyPaymentSucceeded(runtime: ServiceRuntime, client: PoolClient, event: PaymentSucceeded): Promise<void> {
+export async function applyPaymentSucceeded(
+  runtime: ServiceRuntime,
+  client: PoolClient,
+  event: PaymentSucceeded,
+): Promise<void> {
   const payment = event.data;
   const locked = await lockOrder(client, payment.orderId);
   // Payments only charges orders it learned from us, so an unknown order is a bug upstream:
@@ -51,11 +55,19 @@ export async function applyPaymentSucceeded(runtime: ServiceRuntime, client: Poo
       if (await isInOutbox(client, id)) return;
       await appendToOutbox(client, runtime.schema, [
         ordersEvents.orderPaymentRejected.create(
-          { orderId: order.id, paymentId: payment.id, orderStatus: order.status, reason: decision.reason },
+          {
+            orderId: order.id,
+            paymentId: payment.id,
+            orderStatus: order.status,
+            reason: decision.reason,
+          },
           { id },
         ),
       ]);
-      runtime.logger.warn({ orderId: order.id, paymentId: payment.id, reason: decision.reason }, 'payment rejected; payments will refund it');
+      runtime.logger.warn(
+        { orderId: order.id, paymentId: payment.id, reason: decision.reason },
+        'payment rejected; payments will refund it',
+      );
       return;
     }
   }

@@ -10,7 +10,9 @@ export class NotEnoughTicketsError extends ConflictError {
       reason === 'listing_unavailable'
         ? 'This resale ticket is no longer available'
         : `Not enough tickets: ${available} left in this category`;
-    super(message, reason, [{ message, field: reason === 'listing_unavailable' ? 'ticketId' : 'quantity' }]);
+    super(message, reason, [
+      { message, field: reason === 'listing_unavailable' ? 'ticketId' : 'quantity' },
+    ]);
     this.name = 'NotEnoughTicketsError';
   }
 

@@ -25,9 +25,11 @@ function held(order: OrderRecord) {
   return { ...fields(order), matchNumber: order.matchNumber, category: order.category };
 }
 
-export const orderCreatedEvent = (order: OrderRecord) => ordersEvents.orderCreated.create(held(order));
+export const orderCreatedEvent = (order: OrderRecord) =>
+  ordersEvents.orderCreated.create(held(order));
 
-export const orderExpiredEvent = (order: OrderRecord) => ordersEvents.orderExpired.create(held(order));
+export const orderExpiredEvent = (order: OrderRecord) =>
+  ordersEvents.orderExpired.create(held(order));
 
 export const orderCompletedEvent = (order: OrderRecord, paymentId: string) =>
   ordersEvents.orderCompleted.create({ ...held(order), paymentId });

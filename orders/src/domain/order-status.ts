@@ -21,12 +21,16 @@ export class IllegalTransitionError extends ConflictError {
     readonly from: OrderStatus,
     readonly to: OrderStatus,
   ) {
-    super(`An order that is ${from.replace('_', ' ')} cannot become ${to.replace('_', ' ')}`, 'illegal_transition');
+    super(
+      `An order that is ${from.replace('_', ' ')} cannot become ${to.replace('_', ' ')}`,
+      'illegal_transition',
+    );
     this.name = 'IllegalTransitionError';
   }
 }
 
-export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => next[from].includes(to);
+export const canTransition = (from: OrderStatus, to: OrderStatus): boolean =>
+  next[from].includes(to);
 
 export function assertTransition(from: OrderStatus, to: OrderStatus): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
@@ -35,7 +39,11 @@ export function assertTransition(from: OrderStatus, to: OrderStatus): void {
 export const isFinal = (status: OrderStatus): boolean => next[status].length === 0;
 
 /** Orders whose tickets count against the per-fan limit: held, being held, or bought. */
-export const countedTowardFanLimit: readonly OrderStatus[] = ['created', 'awaiting_payment', 'complete'];
+export const countedTowardFanLimit: readonly OrderStatus[] = [
+  'created',
+  'awaiting_payment',
+  'complete',
+];
 
 /** What a fan's cancel request does to an order in each status. */
 export type CancelDecision = 'cancel' | 'already_cancelled';
@@ -52,7 +60,10 @@ export function decideCancel(status: OrderStatus): CancelDecision {
         { message: 'A paid order cannot be cancelled' },
       ]);
     case 'expired':
-      throw new ConflictError('This order has already expired and its tickets were released', 'order_not_cancellable');
+      throw new ConflictError(
+        'This order has already expired and its tickets were released',
+        'order_not_cancellable',
+      );
     default:
       return assertNever(status);
   }
@@ -64,9 +75,14 @@ export const EXPIRY_CLOCK_TOLERANCE_MS = 2000;
 export type ExpiryDecision = 'expire' | 'not_due' | 'nothing_to_do';
 
 /** An expiry (timer or sweeper) applies only to an unpaid order whose deadline has passed. */
-export function decideExpiry(order: { status: OrderStatus; expiresAt: Date }, now: Date): ExpiryDecision {
+export function decideExpiry(
+  order: { status: OrderStatus; expiresAt: Date },
+  now: Date,
+): ExpiryDecision {
   if (order.status !== 'awaiting_payment') return 'nothing_to_do';
-  return order.expiresAt.getTime() - now.getTime() <= EXPIRY_CLOCK_TOLERANCE_MS ? 'expire' : 'not_due';
+  return order.expiresAt.getTime() - now.getTime() <= EXPIRY_CLOCK_TOLERANCE_MS
+    ? 'expire'
+    : 'not_due';
 }
 
 export interface PaymentFacts {
@@ -82,7 +98,8 @@ export type PaymentDecision =
   | { action: 'reject'; reason: PaymentRejection }
   | { action: 'retry_later' };
 
-export type PaymentRejection = 'order_expired' | 'order_cancelled' | 'already_paid' | 'amount_mismatch' | 'wrong_payer';
+export type PaymentRejection =
+  'order_expired' | 'order_cancelled' | 'already_paid' | 'amount_mismatch' | 'wrong_payer';
 
 /**
  * A succeeded payment completes an order that is still awaiting payment, even if its
@@ -90,7 +107,13 @@ export type PaymentRejection = 'order_expired' | 'order_cancelled' | 'already_pa
  * so until then the tickets are still there to sell. Anything else is refunded.
  */
 export function decidePayment(
-  order: { status: OrderStatus; userId: string; amountCents: number; currency: string; paymentId: string | null },
+  order: {
+    status: OrderStatus;
+    userId: string;
+    amountCents: number;
+    currency: string;
+    paymentId: string | null;
+  },
   payment: PaymentFacts,
 ): PaymentDecision {
   switch (order.status) {
@@ -104,7 +127,9 @@ export function decidePayment(
       }
       return { action: 'complete' };
     case 'complete':
-      return order.paymentId === payment.paymentId ? { action: 'duplicate' } : { action: 'reject', reason: 'already_paid' };
+      return order.paymentId === payment.paymentId
+        ? { action: 'duplicate' }
+        : { action: 'reject', reason: 'already_paid' };
     case 'expired':
       return { action: 'reject', reason: 'order_expired' };
     case 'cancelled':

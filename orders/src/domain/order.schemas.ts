@@ -20,7 +20,9 @@ export const isResale = (input: PlaceOrderInput): input is ResaleOrderInput => '
 
 /** A body with `ticketId` is a resale purchase; anything else is judged as a primary sale. */
 export const placeOrderSchemaFor = (body: unknown) =>
-  typeof body === 'object' && body !== null && 'ticketId' in body ? resaleOrderSchema : primaryOrderSchema;
+  typeof body === 'object' && body !== null && 'ticketId' in body
+    ? resaleOrderSchema
+    : primaryOrderSchema;
 
 /** Printable ASCII, as the IETF Idempotency-Key draft and the big payment APIs accept. */
 const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/);
@@ -40,7 +42,9 @@ export function parseIdempotencyKey(header: string | undefined): string | undefi
 
 /** Same request, same hash: keys are sorted so field order does not matter. */
 export function requestHash(input: PlaceOrderInput): string {
-  const canonical = JSON.stringify(Object.fromEntries(Object.entries(input).sort(([a], [b]) => a.localeCompare(b))));
+  const canonical = JSON.stringify(
+    Object.fromEntries(Object.entries(input).sort(([a], [b]) => a.localeCompare(b))),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }
 

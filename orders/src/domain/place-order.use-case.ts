@@ -62,43 +62,69 @@ export async function placeOrder(
       case 'vanished':
         // A concurrent retry with the same key was refused and deleted the order; decide anew.
         if (attempt < 3) continue;
-        throw new ConflictError('The order changed while it was being placed; try again', 'concurrent_change');
+        throw new ConflictError(
+          'The order changed while it was being placed; try again',
+          'concurrent_change',
+        );
     }
   }
 }
 
 /** Step 1: the order row (and the idempotency key), under the per-fan limit. */
-async function recordOrder(runtime: Runtime, user: CurrentUser, input: PlaceOrderInput, idempotencyKey?: string) {
+async function recordOrder(
+  runtime: Runtime,
+  user: CurrentUser,
+  input: PlaceOrderInput,
+  idempotencyKey?: string,
+) {
   const { config } = runtime;
-  return inTransaction(runtime.pool, async (client): Promise<{ order: OrderRecord; isNew: boolean }> => {
-    const id = randomUUID();
-    if (idempotencyKey !== undefined) {
-      const hash = requestHash(input);
-      const claim = await claimIdempotencyKey(client, { userId: user.id, key: idempotencyKey, requestHash: hash, orderId: id });
-      if (!claim.claimed) {
-        if (claim.requestHash !== hash) {
-          throw new UnprocessableError('This Idempotency-Key was already used for a different order request', 'idempotency_key_reused');
+  return inTransaction(
+    runtime.pool,
+    async (client): Promise<{ order: OrderRecord; isNew: boolean }> => {
+      const id = randomUUID();
+      if (idempotencyKey !== undefined) {
+        const hash = requestHash(input);
+        const claim = await claimIdempotencyKey(client, {
+          userId: user.id,
+          key: idempotencyKey,
+          requestHash: hash,
+          orderId: id,
+        });
+        if (!claim.claimed) {
+          if (claim.requestHash !== hash) {
+            throw new UnprocessableError(
+              'This Idempotency-Key was already used for a different order request',
+              'idempotency_key_reused',
+            );
+          }
+          const existing = await findOrder(client, claim.orderId);
+          if (!existing) throw new Error(`idempotency key names missing order ${claim.orderId}`);
+          return { order: existing, isNew: false };
         }
-        const existing = await findOrder(client, claim.orderId);
-        if (!existing) throw new Error(`idempotency key names missing order ${claim.orderId}`);
-        return { order: existing, isNew: false };
       }
-    }
-    if (!isResale(input)) {
-      await ensureWithinFanLimit(client, config, user.id, input.matchNumber, input.quantity, null);
-    }
-    const order = await insertOrder(client, {
-      id,
-      userId: user.id,
-      kind: isResale(input) ? 'resale' : 'primary',
-      matchNumber: isResale(input) ? null : input.matchNumber,
-      category: isResale(input) ? null : input.category,
-      quantity: isResale(input) ? 1 : input.quantity,
-      ticketId: isResale(input) ? input.ticketId : null,
-      lockSeconds: config.ORDER_LOCK_SECONDS,
-    });
-    return { order, isNew: true };
-  });
+      if (!isResale(input)) {
+        await ensureWithinFanLimit(
+          client,
+          config,
+          user.id,
+          input.matchNumber,
+          input.quantity,
+          null,
+        );
+      }
+      const order = await insertOrder(client, {
+        id,
+        userId: user.id,
+        kind: isResale(input) ? 'resale' : 'primary',
+        matchNumber: isResale(input) ? null : input.matchNumber,
+        category: isResale(input) ? null : input.category,
+        quantity: isResale(input) ? 1 : input.quantity,
+        ticketId: isResale(input) ? input.ticketId : null,
+        lockSeconds: config.ORDER_LOCK_SECONDS,
+      });
+      return { order, isNew: true };
+    },
+  );
 }
 
 /**
@@ -143,7 +169,11 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
 
     let answer: HoldResponse;
     try {
-      answer = await requestHold(runtime.bus, holdRequestFor(current), config.HOLD_REQUEST_TIMEOUT_MS);
+      answer = await requestHold(
+        runtime.bus,
+        holdRequestFor(current),
+        config.HOLD_REQUEST_TIMEOUT_MS,
+      );
     } catch (error) {
       if (error instanceof AppError && REFUSALS.includes(error.status)) {
         // Tickets refused the request itself (unknown match, not for sale, own listing):
@@ -175,11 +205,23 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
     if (current.kind === 'resale') {
       // Only now is the resale ticket's match known; over the limit, the hold is given back.
       try {
-        await ensureWithinFanLimit(client, config, current.userId, answer.matchNumber, answer.quantity, current.id);
+        await ensureWithinFanLimit(
+          client,
+          config,
+          current.userId,
+          answer.matchNumber,
+          answer.quantity,
+          current.id,
+        );
       } catch (error) {
         if (!(error instanceof FanLimitError)) throw error;
-        const cancelled = await transitionOrder(client, current, 'cancelled', { ...held, cancelReason: 'fan_limit_reached' });
-        await appendToOutbox(client, runtime.schema, [orderCancelledEvent(cancelled, 'fan_limit_reached')]);
+        const cancelled = await transitionOrder(client, current, 'cancelled', {
+          ...held,
+          cancelReason: 'fan_limit_reached',
+        });
+        await appendToOutbox(client, runtime.schema, [
+          orderCancelledEvent(cancelled, 'fan_limit_reached'),
+        ]);
         return { kind: 'refused', error };
       }
     }
@@ -189,7 +231,12 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
     });
     await appendToOutbox(client, runtime.schema, [orderCreatedEvent(awaiting)]);
     logger.info(
-      { orderId: awaiting.id, matchNumber: awaiting.matchNumber, category: awaiting.category, quantity: awaiting.quantity },
+      {
+        orderId: awaiting.id,
+        matchNumber: awaiting.matchNumber,
+        category: awaiting.category,
+        quantity: awaiting.quantity,
+      },
       'order awaiting payment',
     );
     return { kind: 'decided', order: awaiting };
@@ -198,7 +245,12 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
 
 function holdRequestFor(order: OrderRecord): HoldRequest {
   if (order.kind === 'resale') {
-    return { kind: 'resale', orderId: order.id, userId: order.userId, ticketId: order.ticketId as string };
+    return {
+      kind: 'resale',
+      orderId: order.id,
+      userId: order.userId,
+      ticketId: order.ticketId as string,
+    };
   }
   return {
     kind: 'primary',
@@ -211,11 +263,16 @@ function holdRequestFor(order: OrderRecord): HoldRequest {
 }
 
 /** A hold for something other than what was asked is a bug; the order is left for the sweeper. */
-function assertAnswerMatches(order: OrderRecord, answer: Extract<HoldResponse, { held: true }>): void {
+function assertAnswerMatches(
+  order: OrderRecord,
+  answer: Extract<HoldResponse, { held: true }>,
+): void {
   const same =
     answer.orderId === order.id &&
     (order.kind === 'resale'
       ? answer.ticketId === order.ticketId && answer.quantity === 1
-      : answer.matchNumber === order.matchNumber && answer.category === order.category && answer.quantity === order.quantity);
+      : answer.matchNumber === order.matchNumber &&
+        answer.category === order.category &&
+        answer.quantity === order.quantity);
   if (!same) throw new Error(`tickets answered a hold that does not match order ${order.id}`);
 }

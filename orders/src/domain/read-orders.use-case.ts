@@ -3,9 +3,14 @@ import { findOrder, listOrders, type OrderRecord } from '../data-access/order.re
 import { orderNotFound } from './order-errors';
 import type { OrderStatus } from './order-status';
 
-export const canSee = (user: CurrentUser, order: OrderRecord) => user.role === 'admin' || order.userId === user.id;
+export const canSee = (user: CurrentUser, order: OrderRecord) =>
+  user.role === 'admin' || order.userId === user.id;
 
-export async function getOrder(runtime: ServiceRuntime, user: CurrentUser, id: string): Promise<OrderRecord> {
+export async function getOrder(
+  runtime: ServiceRuntime,
+  user: CurrentUser,
+  id: string,
+): Promise<OrderRecord> {
   const order = await findOrder(runtime.pool, id);
   if (!order || !canSee(user, order)) throw orderNotFound();
   return order;
@@ -17,5 +22,8 @@ export function getOrders(
   user: CurrentUser,
   query: { status?: OrderStatus; limit: number },
 ): Promise<OrderRecord[]> {
-  return listOrders(runtime.pool, { ...query, userId: user.role === 'admin' ? undefined : user.id });
+  return listOrders(runtime.pool, {
+    ...query,
+    userId: user.role === 'admin' ? undefined : user.id,
+  });
 }

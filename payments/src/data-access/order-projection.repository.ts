@@ -1,4 +1,6 @@
-import type { OrderStatus, Pool, PoolClient } from '@ticketaka/common';
+import type { ordersEvents, Pool, PoolClient } from '@ticketaka/common';
+
+type OrderStatus = ordersEvents.OrderStatus;
 
 /** Payments' copy of an order, as orders last announced it. */
 export interface ProjectedOrder {
@@ -31,8 +33,15 @@ const toOrder = (row: OrderRow): ProjectedOrder => ({
   version: row.version,
 });
 
-export async function findOrder(db: Pool | PoolClient, id: string, lock?: 'for update'): Promise<ProjectedOrder | undefined> {
-  const { rows } = await db.query<OrderRow>(`SELECT * FROM orders WHERE id = $1 ${lock === 'for update' ? 'FOR UPDATE' : ''}`, [id]);
+export async function findOrder(
+  db: Pool | PoolClient,
+  id: string,
+  lock?: 'for update',
+): Promise<ProjectedOrder | undefined> {
+  const { rows } = await db.query<OrderRow>(
+    `SELECT * FROM orders WHERE id = $1 ${lock === 'for update' ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
   return rows[0] && toOrder(rows[0]);
 }
 
@@ -41,7 +50,15 @@ export async function insertOrder(client: PoolClient, order: ProjectedOrder): Pr
   const { rowCount } = await client.query(
     `INSERT INTO orders (id, user_id, amount_cents, currency, status, expires_at, version)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-    [order.id, order.userId, order.amountCents, order.currency, order.status, order.expiresAt, order.version],
+    [
+      order.id,
+      order.userId,
+      order.amountCents,
+      order.currency,
+      order.status,
+      order.expiresAt,
+      order.version,
+    ],
   );
   return rowCount === 1;
 }
@@ -51,6 +68,14 @@ export async function replaceOrder(client: PoolClient, order: ProjectedOrder): P
     `UPDATE orders SET user_id = $2, amount_cents = $3, currency = $4, status = $5, expires_at = $6,
        version = $7, updated_at = now()
      WHERE id = $1`,
-    [order.id, order.userId, order.amountCents, order.currency, order.status, order.expiresAt, order.version],
+    [
+      order.id,
+      order.userId,
+      order.amountCents,
+      order.currency,
+      order.status,
+      order.expiresAt,
+      order.version,
+    ],
   );
 }

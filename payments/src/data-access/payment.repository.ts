@@ -97,7 +97,10 @@ export interface NewAttempt {
  * order queue on the row, so exactly one of them starts an attempt; the others get
  * `started: false` and the payment as it stands.
  */
-export async function claimAttempt(db: Pool | PoolClient, attempt: NewAttempt): Promise<{ started: boolean; payment: PaymentRecord }> {
+export async function claimAttempt(
+  db: Pool | PoolClient,
+  attempt: NewAttempt,
+): Promise<{ started: boolean; payment: PaymentRecord }> {
   const { rows } = await db.query<PaymentRow>(
     `INSERT INTO payments (id, order_id, user_id, amount_cents, currency, provider, status)
      VALUES ($1, $2, $3, $4, $5, $6, 'processing')
@@ -107,7 +110,15 @@ export async function claimAttempt(db: Pool | PoolClient, attempt: NewAttempt): 
      WHERE payments.status = 'failed'
         OR (payments.status = 'processing' AND payments.attempt_started_at < now() - make_interval(secs => $7::float8 / 1000))
      RETURNING *`,
-    [attempt.id, attempt.orderId, attempt.userId, attempt.amountCents, attempt.currency, attempt.provider, attempt.leaseMs],
+    [
+      attempt.id,
+      attempt.orderId,
+      attempt.userId,
+      attempt.amountCents,
+      attempt.currency,
+      attempt.provider,
+      attempt.leaseMs,
+    ],
   );
   if (rows[0]) return { started: true, payment: toRecord(rows[0]) };
   const existing = await findPaymentByOrderId(db, attempt.orderId);
@@ -115,7 +126,11 @@ export async function claimAttempt(db: Pool | PoolClient, attempt: NewAttempt): 
   return { started: false, payment: existing };
 }
 
-export async function findPaymentByOrderId(db: Pool | PoolClient, orderId: string, lock?: 'for update'): Promise<PaymentRecord | undefined> {
+export async function findPaymentByOrderId(
+  db: Pool | PoolClient,
+  orderId: string,
+  lock?: 'for update',
+): Promise<PaymentRecord | undefined> {
   const { rows } = await db.query<PaymentRow>(
     `SELECT * FROM payments WHERE order_id = $1 ${lock === 'for update' ? 'FOR UPDATE' : ''}`,
     [orderId],
@@ -123,13 +138,24 @@ export async function findPaymentByOrderId(db: Pool | PoolClient, orderId: strin
   return one(rows);
 }
 
-export async function findPaymentById(db: Pool | PoolClient, id: string, lock?: 'for update'): Promise<PaymentRecord | undefined> {
-  const { rows } = await db.query<PaymentRow>(`SELECT * FROM payments WHERE id = $1 ${lock === 'for update' ? 'FOR UPDATE' : ''}`, [id]);
+export async function findPaymentById(
+  db: Pool | PoolClient,
+  id: string,
+  lock?: 'for update',
+): Promise<PaymentRecord | undefined> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT * FROM payments WHERE id = $1 ${lock === 'for update' ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
   return one(rows);
 }
 
 /** A fallback for webhooks without our metadata; an intent id belongs to one order. */
-export async function findPaymentByProviderPaymentId(db: Pool | PoolClient, providerPaymentId: string, lock?: 'for update') {
+export async function findPaymentByProviderPaymentId(
+  db: Pool | PoolClient,
+  providerPaymentId: string,
+  lock?: 'for update',
+) {
   const { rows } = await db.query<PaymentRow>(
     `SELECT * FROM payments WHERE provider_payment_id = $1 ORDER BY created_at LIMIT 1 ${lock === 'for update' ? 'FOR UPDATE' : ''}`,
     [providerPaymentId],
@@ -138,7 +164,12 @@ export async function findPaymentByProviderPaymentId(db: Pool | PoolClient, prov
 }
 
 /** Remembers the provider's intent for the running attempt; the outcome comes later. */
-export async function recordIntent(db: Pool | PoolClient, id: string, attempt: number, providerPaymentId: string): Promise<void> {
+export async function recordIntent(
+  db: Pool | PoolClient,
+  id: string,
+  attempt: number,
+  providerPaymentId: string,
+): Promise<void> {
   await db.query(
     `UPDATE payments SET provider_payment_id = $3, updated_at = now()
      WHERE id = $1 AND attempt = $2 AND provider_payment_id IS DISTINCT FROM $3`,
@@ -162,7 +193,11 @@ export async function markAttemptFailed(
 }
 
 /** The provider confirmed the money was taken; from here the payment is never "failed" again. */
-export async function markSucceeded(client: PoolClient, id: string, providerPaymentId: string): Promise<PaymentRecord | undefined> {
+export async function markSucceeded(
+  client: PoolClient,
+  id: string,
+  providerPaymentId: string,
+): Promise<PaymentRecord | undefined> {
   const { rows } = await client.query<PaymentRow>(
     `UPDATE payments SET status = 'succeeded', provider_payment_id = $2, succeeded_at = now(),
        failure_code = NULL, failure_reason = NULL, version = version + 1, updated_at = now()
@@ -193,7 +228,11 @@ export async function markRefundDue(
   return one(rows);
 }
 
-export async function markRefunded(client: PoolClient, id: string, providerRefundId: string): Promise<PaymentRecord | undefined> {
+export async function markRefunded(
+  client: PoolClient,
+  id: string,
+  providerRefundId: string,
+): Promise<PaymentRecord | undefined> {
   const { rows } = await client.query<PaymentRow>(
     `UPDATE payments SET status = 'refunded', provider_refund_id = $2, refunded_at = now(),
        version = version + 1, updated_at = now()
@@ -204,7 +243,10 @@ export async function markRefunded(client: PoolClient, id: string, providerRefun
   return one(rows);
 }
 
-export async function listRefundsDue(db: Pool | PoolClient, limit: number): Promise<PaymentRecord[]> {
+export async function listRefundsDue(
+  db: Pool | PoolClient,
+  limit: number,
+): Promise<PaymentRecord[]> {
   const { rows } = await db.query<PaymentRow>(
     `SELECT * FROM payments WHERE status = 'refund_pending' ORDER BY refund_requested_at LIMIT $1`,
     [limit],
@@ -213,7 +255,11 @@ export async function listRefundsDue(db: Pool | PoolClient, limit: number): Prom
 }
 
 /** The provider cancelled this intent: the order's next attempt must create a new one. */
-export async function retireIntent(db: Pool | PoolClient, id: string, providerPaymentId: string): Promise<void> {
+export async function retireIntent(
+  db: Pool | PoolClient,
+  id: string,
+  providerPaymentId: string,
+): Promise<void> {
   await db.query(
     `UPDATE payments SET intent_generation = intent_generation + 1, provider_payment_id = NULL, updated_at = now()
      WHERE id = $1 AND (provider_payment_id = $2 OR provider_payment_id IS NULL)`,
@@ -222,7 +268,10 @@ export async function retireIntent(db: Pool | PoolClient, id: string, providerPa
 }
 
 /** false when the provider event was applied before: the caller then changes nothing. */
-export async function recordProviderEvent(client: PoolClient, event: { id: string; provider: ProviderName; type: string }) {
+export async function recordProviderEvent(
+  client: PoolClient,
+  event: { id: string; provider: ProviderName; type: string },
+) {
   const { rowCount } = await client.query(
     'INSERT INTO provider_events (id, provider, type) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
     [event.id, event.provider, event.type],

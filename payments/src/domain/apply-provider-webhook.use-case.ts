@@ -23,20 +23,36 @@ export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
  * Verify the signature on the raw bytes → skip an event already applied → apply it to the
  * order's payment, recording the event id in the same transaction.
  */
-export async function applyProviderWebhook(ctx: PaymentsContext, rawBody: Buffer, signature: string | undefined): Promise<WebhookOutcome> {
-  const event = verifyProviderWebhook(rawBody, signature, ctx.provider.webhookSecret, ctx.runtime.config.WEBHOOK_TOLERANCE_SECONDS);
-  const log = ctx.runtime.logger.child({ providerEventId: event.id, providerEventType: event.type });
+export async function applyProviderWebhook(
+  ctx: PaymentsContext,
+  rawBody: Buffer,
+  signature: string | undefined,
+): Promise<WebhookOutcome> {
+  const event = verifyProviderWebhook(
+    rawBody,
+    signature,
+    ctx.provider.webhookSecret,
+    ctx.runtime.config.WEBHOOK_TOLERANCE_SECONDS,
+  );
+  const log = ctx.runtime.logger.child({
+    providerEventId: event.id,
+    providerEventType: event.type,
+  });
   let refundDue = false;
 
   const outcome = await inTransaction(ctx.runtime.pool, async (client): Promise<WebhookOutcome> => {
     const type = event.type === 'other' ? event.providerType : event.type;
-    if (!(await recordProviderEvent(client, { id: event.id, provider: ctx.provider.name, type }))) return 'duplicate';
+    if (!(await recordProviderEvent(client, { id: event.id, provider: ctx.provider.name, type })))
+      return 'duplicate';
     if (event.type === 'other') return 'ignored';
 
     const payment = await paymentFor(client, event);
     if (!payment) {
       // Not one of ours (another application on the same account, or a test event).
-      log.warn({ intentId: event.intent.id }, 'webhook for a payment intent this service does not know');
+      log.warn(
+        { intentId: event.intent.id },
+        'webhook for a payment intent this service does not know',
+      );
       return 'ignored';
     }
     switch (event.type) {
@@ -48,11 +64,14 @@ export async function applyProviderWebhook(ctx: PaymentsContext, rawBody: Buffer
         return 'applied';
       case 'payment_intent.canceled':
         await retireIntent(client, payment.id, event.intent.id);
-        await onFailed(ctx, client, payment, event, { code: 'payment_canceled', message: 'The payment was cancelled; please try again.' });
+        await onFailed(ctx, client, payment, event, {
+          code: 'payment_canceled',
+          message: 'The payment was cancelled; please try again.',
+        });
         return 'applied';
       default: {
-        const unhandled: never = event.type;
-        throw new Error(`unhandled provider event ${String(unhandled)}`);
+        const unhandled: never = event;
+        throw new Error(`unhandled provider event ${JSON.stringify(unhandled)}`);
       }
     }
   });
@@ -61,9 +80,13 @@ export async function applyProviderWebhook(ctx: PaymentsContext, rawBody: Buffer
   return outcome;
 }
 
-async function paymentFor(client: PoolClient, event: ProviderIntentEvent): Promise<PaymentRecord | undefined> {
+async function paymentFor(
+  client: PoolClient,
+  event: ProviderIntentEvent,
+): Promise<PaymentRecord | undefined> {
   const orderId = event.intent.metadata[INTENT_METADATA.orderId];
-  if (orderId && /^[0-9a-f-]{36}$/i.test(orderId)) return findPaymentByOrderId(client, orderId, 'for update');
+  if (orderId && /^[0-9a-f-]{36}$/i.test(orderId))
+    return findPaymentByOrderId(client, orderId, 'for update');
   return findPaymentByProviderPaymentId(client, event.intent.id, 'for update');
 }
 
@@ -72,24 +95,45 @@ async function paymentFor(client: PoolClient, event: ProviderIntentEvent): Promi
  * already knows the order is over, the money goes straight back instead.
  * Returns true when a refund became due.
  */
-async function onSucceeded(ctx: PaymentsContext, client: PoolClient, payment: PaymentRecord, event: ProviderIntentEvent): Promise<boolean> {
-  if (payment.status === 'succeeded' || payment.status === 'refund_pending' || payment.status === 'refunded') return false;
+async function onSucceeded(
+  ctx: PaymentsContext,
+  client: PoolClient,
+  payment: PaymentRecord,
+  event: ProviderIntentEvent,
+): Promise<boolean> {
+  if (
+    payment.status === 'succeeded' ||
+    payment.status === 'refund_pending' ||
+    payment.status === 'refunded'
+  )
+    return false;
   const received = event.intent.amountReceivedCents ?? event.intent.amountCents;
   if (received !== payment.amountCents || event.intent.currency !== payment.currency) {
     ctx.runtime.logger.error(
-      { orderId: payment.orderId, expected: `${payment.amountCents} ${payment.currency}`, received: `${received} ${event.intent.currency}` },
+      {
+        orderId: payment.orderId,
+        expected: `${payment.amountCents} ${payment.currency}`,
+        received: `${received} ${event.intent.currency}`,
+      },
       'provider took a different amount than the order',
     );
   }
   const order = await findOrder(client, payment.orderId);
   if (order && isOver(order)) {
     const { code, reason } = refundReasonFor(order.status);
-    await markRefundDue(client, { id: payment.id, code, reason, providerPaymentId: event.intent.id });
+    await markRefundDue(client, {
+      id: payment.id,
+      code,
+      reason,
+      providerPaymentId: event.intent.id,
+    });
     return true;
   }
   const succeeded = await markSucceeded(client, payment.id, event.intent.id);
   if (succeeded) {
-    await appendToOutbox(client, ctx.runtime.schema, [paymentsEvents.paymentSucceeded.create(paymentEventData(succeeded))]);
+    await appendToOutbox(client, ctx.runtime.schema, [
+      paymentsEvents.paymentSucceeded.create(paymentEventData(succeeded)),
+    ]);
   }
   return false;
 }
@@ -108,10 +152,18 @@ async function onFailed(
 ) {
   if (payment.status !== 'processing') return;
   if (event.created * 1000 <= payment.attemptStartedAt.getTime()) return;
-  const failed = await markAttemptFailed(client, { id: payment.id, attempt: payment.attempt, code: failure.code, reason: failure.message });
+  const failed = await markAttemptFailed(client, {
+    id: payment.id,
+    attempt: payment.attempt,
+    code: failure.code,
+    reason: failure.message,
+  });
   if (failed) {
     await appendToOutbox(client, ctx.runtime.schema, [
-      paymentsEvents.paymentFailed.create({ ...paymentEventData(failed), reason: `${failure.code}: ${failure.message}` }),
+      paymentsEvents.paymentFailed.create({
+        ...paymentEventData(failed),
+        reason: `${failure.code}: ${failure.message}`,
+      }),
     ]);
   }
 }

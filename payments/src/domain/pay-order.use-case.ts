@@ -43,13 +43,18 @@ export interface PayOrderResult {
  * → charge through the provider's per-order intent → record the answer. A success is only
  * recorded when the provider's signed webhook confirms it.
  */
-export async function payOrder(ctx: PaymentsContext, user: CurrentUser, input: PayOrderInput): Promise<PayOrderResult> {
+export async function payOrder(
+  ctx: PaymentsContext,
+  user: CurrentUser,
+  input: PayOrderInput,
+): Promise<PayOrderResult> {
   const { pool, config } = ctx.runtime;
   const method = paymentMethodFor(ctx.provider, input);
 
   const order = await waitForOrder(pool, input.orderId, config.ORDER_PROJECTION_WAIT_MS);
   if (!order) throw new NotFoundError('No such order', 'order_not_found');
-  if (order.userId !== user.id) throw new ForbiddenError('This order belongs to someone else', 'not_order_owner');
+  if (order.userId !== user.id)
+    throw new ForbiddenError('This order belongs to someone else', 'not_order_owner');
   assertPayable(order, new Date());
 
   const claim = await claimAttempt(pool, {
@@ -69,11 +74,22 @@ export async function payOrder(ctx: PaymentsContext, user: CurrentUser, input: P
     outcome = await charge(ctx, payment, method);
   } catch (error) {
     if (!(error instanceof ProviderUnavailableError)) throw error;
-    ctx.runtime.logger.warn({ err: error, orderId: order.id, attempt: payment.attempt }, 'payment provider unavailable');
+    ctx.runtime.logger.warn(
+      { err: error, orderId: order.id, attempt: payment.attempt },
+      'payment provider unavailable',
+    );
     // Safe to let the fan retry: if the charge did go through, the intent shows it next time
     // and its webhook still arrives, so the retry cannot charge again.
-    await failAttempt(ctx, payment, 'provider_unavailable', 'The payment provider did not answer; please try again.');
-    throw new ServiceUnavailableError('The payment provider did not answer; please try again', 'provider_unavailable');
+    await failAttempt(
+      ctx,
+      payment,
+      'provider_unavailable',
+      'The payment provider did not answer; please try again.',
+    );
+    throw new ServiceUnavailableError(
+      'The payment provider did not answer; please try again',
+      'provider_unavailable',
+    );
   }
   await ctx.hooks.afterConfirm?.(payment);
 
@@ -90,7 +106,11 @@ export async function payOrder(ctx: PaymentsContext, user: CurrentUser, input: P
  * The order's one intent first: if it already took the money (a retry after a crash that
  * lost the record), it is not confirmed again. Otherwise confirm it with this attempt's key.
  */
-async function charge(ctx: PaymentsContext, payment: PaymentRecord, method: PaymentMethodInput): Promise<ConfirmOutcome> {
+async function charge(
+  ctx: PaymentsContext,
+  payment: PaymentRecord,
+  method: PaymentMethodInput,
+): Promise<ConfirmOutcome> {
   const intent = await ctx.provider.ensureIntent({
     idempotencyKey: idempotencyKeys.intent(payment.orderId, payment.intentGeneration),
     orderId: payment.orderId,
@@ -100,10 +120,16 @@ async function charge(ctx: PaymentsContext, payment: PaymentRecord, method: Paym
     currency: payment.currency,
   });
   await recordIntent(ctx.runtime.pool, payment.id, payment.attempt, intent.id);
-  if (intent.status === 'succeeded' || intent.status === 'processing') return { outcome: 'accepted', intent };
+  if (intent.status === 'succeeded' || intent.status === 'processing')
+    return { outcome: 'accepted', intent };
   if (intent.status === 'canceled') {
     await retireIntent(ctx.runtime.pool, payment.id, intent.id);
-    return { outcome: 'declined', intentId: intent.id, code: 'payment_canceled', message: 'The payment was cancelled; please try again.' };
+    return {
+      outcome: 'declined',
+      intentId: intent.id,
+      code: 'payment_canceled',
+      message: 'The payment was cancelled; please try again.',
+    };
   }
   return ctx.provider.confirm({
     idempotencyKey: idempotencyKeys.confirm(payment.orderId, payment.attempt),
@@ -112,13 +138,26 @@ async function charge(ctx: PaymentsContext, payment: PaymentRecord, method: Paym
   });
 }
 
-async function failAttempt(ctx: PaymentsContext, payment: PaymentRecord, code: string, reason: string) {
+async function failAttempt(
+  ctx: PaymentsContext,
+  payment: PaymentRecord,
+  code: string,
+  reason: string,
+) {
   await inTransaction(ctx.runtime.pool, async (client) => {
-    const failed = await markAttemptFailed(client, { id: payment.id, attempt: payment.attempt, code, reason });
+    const failed = await markAttemptFailed(client, {
+      id: payment.id,
+      attempt: payment.attempt,
+      code,
+      reason,
+    });
     // Undefined when the webhook got there first (it announced the failure, or a success).
     if (failed) {
       await appendToOutbox(client, ctx.runtime.schema, [
-        paymentsEvents.paymentFailed.create({ ...paymentEventData(failed), reason: `${code}: ${reason}` }),
+        paymentsEvents.paymentFailed.create({
+          ...paymentEventData(failed),
+          reason: `${code}: ${reason}`,
+        }),
       ]);
     }
   });
@@ -127,14 +166,37 @@ async function failAttempt(ctx: PaymentsContext, payment: PaymentRecord, code: s
 function paymentMethodFor(provider: PaymentProvider, input: PayOrderInput): PaymentMethodInput {
   if (provider.acceptsMethod === 'card') {
     if (!input.card) {
-      throw new BadRequestError('Card details are required', [{ message: 'Required in TEST MODE (sandbox)', field: 'card' }], 'validation_failed');
+      throw new BadRequestError(
+        'Card details are required',
+        [{ message: 'Required in TEST MODE (sandbox)', field: 'card' }],
+        'validation_failed',
+      );
     }
     return { kind: 'card', ...input.card };
+  }
+  if (input.card) {
+    throw new BadRequestError(
+      'Card details are not accepted here',
+      [
+        {
+          message:
+            'Send a Stripe payment method id (pm_…) made by Stripe.js; card numbers never reach this server',
+          field: 'card',
+        },
+      ],
+      'validation_failed',
+    );
   }
   if (!input.paymentMethodId) {
     throw new BadRequestError(
       'A payment method is required',
-      [{ message: 'Required: a Stripe payment method id (pm_…); card numbers are never sent to this server', field: 'paymentMethodId' }],
+      [
+        {
+          message:
+            'Required: a Stripe payment method id (pm_…); card numbers are never sent to this server',
+          field: 'paymentMethodId',
+        },
+      ],
       'validation_failed',
     );
   }
@@ -146,11 +208,17 @@ function paymentMethodFor(provider: PaymentProvider, input: PayOrderInput): Paym
  * from that event a few milliseconds later; so an unknown order is looked for again for a
  * short while before it is called unknown.
  */
-async function waitForOrder(pool: Pool, orderId: string, waitMs: number): Promise<ProjectedOrder | undefined> {
+async function waitForOrder(
+  pool: Pool,
+  orderId: string,
+  waitMs: number,
+): Promise<ProjectedOrder | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const order = await findOrder(pool, orderId);
     if (order || Date.now() >= deadline) return order;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))),
+    );
   }
 }

@@ -17,7 +17,9 @@ export type IntentStatus =
   | 'processing'
   | 'requires_capture'
   | 'succeeded'
-  | 'canceled';
+  | 'canceled'
+  /** Statuses a newer provider API may add; treated as "not settled yet". */
+  | (string & {});
 
 export interface ProviderIntent {
   id: string;
@@ -80,11 +82,15 @@ export class ProviderUnavailableError extends Error {
 }
 
 /** Metadata keys on every intent: how a webhook finds its payment. */
-export const INTENT_METADATA = { orderId: 'ticketaka_order_id', paymentId: 'ticketaka_payment_id' } as const;
+export const INTENT_METADATA = {
+  orderId: 'ticketaka_order_id',
+  paymentId: 'ticketaka_payment_id',
+} as const;
 
 /** Derived from the order, so a retry, a double click or a restart reuses the same key. */
 export const idempotencyKeys = {
-  intent: (orderId: string, generation: number) => `ticketaka-order-${orderId}-intent-${generation}`,
+  intent: (orderId: string, generation: number) =>
+    `ticketaka-order-${orderId}-intent-${generation}`,
   confirm: (orderId: string, attempt: number) => `ticketaka-order-${orderId}-confirm-${attempt}`,
   refund: (orderId: string) => `ticketaka-order-${orderId}-refund`,
 };

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Test card details for the sandbox; never logged, never stored. */
 const cardSchema = z.strictObject({
-  number: z.string().regex(/^[0-9][0-9 -]{10,24}[0-9]$/, 'must be 12 to 19 digits, spaces or dashes allowed'),
+  number: z
+    .string()
+    .regex(/^[0-9][0-9 -]{10,24}[0-9]$/, 'must be 12 to 19 digits, spaces or dashes allowed'),
   expMonth: z.number().int().min(1).max(12),
   expYear: z.number().int().min(2000).max(2100),
   cvc: z.string().regex(/^[0-9]{3,4}$/, 'must be 3 or 4 digits'),

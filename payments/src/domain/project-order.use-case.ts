@@ -1,5 +1,10 @@
 import { applyOnce, RetryLaterError, type EventEnvelope } from '@ticketaka/common';
-import { findOrder, insertOrder, replaceOrder, type ProjectedOrder } from '../data-access/order-projection.repository';
+import {
+  findOrder,
+  insertOrder,
+  replaceOrder,
+  type ProjectedOrder,
+} from '../data-access/order-projection.repository';
 import type { PaymentsContext } from './payments-context';
 
 /** The order fields every orders.order.* lifecycle event carries. */
@@ -17,8 +22,16 @@ interface OrderSnapshot {
  * Keeps payments' copy of an order in version order: an older or repeated version changes
  * nothing; one that skips a version waits (the bus redelivers it) until the missing one
  * has been applied, so the copy never jumps over a state.
+ *
+ * The first event seen for an order is taken as it is: every order event carries the whole
+ * order, and orders never announces its first version (an order whose hold is not yet
+ * confirmed), so an order cancelled before it was ever payable arrives as a lone
+ * `cancelled` and a late `created` after its ending is simply older.
  */
-export async function projectOrder(ctx: PaymentsContext, event: EventEnvelope<string, OrderSnapshot>, isCreation: boolean) {
+export async function projectOrder(
+  ctx: PaymentsContext,
+  event: EventEnvelope<string, OrderSnapshot>,
+) {
   const data = event.data;
   const next: ProjectedOrder = {
     id: data.id,
@@ -32,19 +45,30 @@ export async function projectOrder(ctx: PaymentsContext, event: EventEnvelope<st
   await applyOnce(ctx.runtime.pool, 'payments-order-projection', event.id, async (client) => {
     const current = await findOrder(client, data.id, 'for update');
     if (!current) {
-      if (!isCreation) throw new RetryLaterError(`order ${data.id} v${data.version} (${event.type}) before its creation`);
       if (await insertOrder(client, next)) return;
       // A concurrent delivery inserted it; compare with what is there now.
-      return projectOnto(client, (await findOrder(client, data.id, 'for update'))!, next, event.type);
+      return projectOnto(
+        client,
+        (await findOrder(client, data.id, 'for update'))!,
+        next,
+        event.type,
+      );
     }
     return projectOnto(client, current, next, event.type);
   });
 }
 
-async function projectOnto(client: Parameters<typeof replaceOrder>[0], current: ProjectedOrder, next: ProjectedOrder, type: string) {
+async function projectOnto(
+  client: Parameters<typeof replaceOrder>[0],
+  current: ProjectedOrder,
+  next: ProjectedOrder,
+  type: string,
+) {
   if (next.version <= current.version) return;
   if (next.version > current.version + 1) {
-    throw new RetryLaterError(`order ${next.id} v${next.version} (${type}) arrived before v${current.version + 1}`);
+    throw new RetryLaterError(
+      `order ${next.id} v${next.version} (${type}) arrived before v${current.version + 1}`,
+    );
   }
   await replaceOrder(client, next);
 }

@@ -15,7 +15,11 @@ const intentObject = z.object({
   created: z.number().int().optional(),
   metadata: z.record(z.string(), z.string()).nullish(),
   last_payment_error: z
-    .object({ code: z.string().nullish(), decline_code: z.string().nullish(), message: z.string().nullish() })
+    .object({
+      code: z.string().nullish(),
+      decline_code: z.string().nullish(),
+      message: z.string().nullish(),
+    })
     .nullish(),
 });
 
@@ -34,9 +38,14 @@ export interface ProviderIntentEvent {
   };
 }
 
-export type ProviderEvent = ProviderIntentEvent | { id: string; type: 'other'; providerType: string; created: number };
+export type ProviderEvent =
+  ProviderIntentEvent | { id: string; type: 'other'; providerType: string; created: number };
 
-const intentEventTypes = new Set(['payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled']);
+const intentEventTypes = new Set([
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+]);
 
 /**
  * Verifies the signature (HMAC-SHA256 over `timestamp.body` with the webhook secret, and a
@@ -60,10 +69,15 @@ export function verifyProviderWebhook(
       'invalid_signature',
     );
   }
-  if (!intentEventTypes.has(event.type)) return { id: event.id, type: 'other', providerType: event.type, created: event.created };
+  if (!intentEventTypes.has(event.type))
+    return { id: event.id, type: 'other', providerType: event.type, created: event.created };
   const parsed = intentObject.safeParse(event.data?.object);
   if (!parsed.success) {
-    throw new BadRequestError('The webhook does not carry a payment intent', undefined, 'invalid_webhook');
+    throw new BadRequestError(
+      'The webhook does not carry a payment intent',
+      undefined,
+      'invalid_webhook',
+    );
   }
   const intent = parsed.data;
   const error = intent.last_payment_error;
@@ -78,7 +92,10 @@ export function verifyProviderWebhook(
       currency: intent.currency.toUpperCase(),
       metadata: intent.metadata ?? {},
       failure: error
-        ? { code: error.decline_code ?? error.code ?? 'payment_failed', message: error.message ?? 'The payment failed' }
+        ? {
+            code: error.decline_code ?? error.code ?? 'payment_failed',
+            message: error.message ?? 'The payment failed',
+          }
         : null,
     },
   };

@@ -1,5 +1,9 @@
 import { appendToOutbox, inTransaction, paymentsEvents } from '@ticketaka/common';
-import { listRefundsDue, markRefunded, type PaymentRecord } from '../data-access/payment.repository';
+import {
+  listRefundsDue,
+  markRefunded,
+  type PaymentRecord,
+} from '../data-access/payment.repository';
 import { idempotencyKeys } from './payment-provider';
 import { paymentEventData } from './payment-view';
 import type { PaymentsContext } from './payments-context';
@@ -18,14 +22,18 @@ export async function refundDuePayments(ctx: PaymentsContext, batchSize = 20): P
       await refundOne(ctx, payment);
     } catch (error) {
       left += 1;
-      ctx.runtime.logger.warn({ err: error, orderId: payment.orderId }, 'refund failed; will retry');
+      ctx.runtime.logger.warn(
+        { err: error, orderId: payment.orderId },
+        'refund failed; will retry',
+      );
     }
   }
   return left;
 }
 
 async function refundOne(ctx: PaymentsContext, payment: PaymentRecord) {
-  if (!payment.providerPaymentId) throw new Error(`payment ${payment.id} has no provider payment id to refund`);
+  if (!payment.providerPaymentId)
+    throw new Error(`payment ${payment.id} has no provider payment id to refund`);
   const { refundId } = await ctx.provider.refund({
     idempotencyKey: idempotencyKeys.refund(payment.orderId),
     intentId: payment.providerPaymentId,
@@ -42,6 +50,9 @@ async function refundOne(ctx: PaymentsContext, payment: PaymentRecord) {
         reason: refunded.refundReason ?? 'Refunded',
       }),
     ]);
-    ctx.runtime.logger.info({ orderId: refunded.orderId, refundId, code: refunded.refundCode }, 'payment refunded');
+    ctx.runtime.logger.info(
+      { orderId: refunded.orderId, refundId, code: refunded.refundCode },
+      'payment refunded',
+    );
   });
 }

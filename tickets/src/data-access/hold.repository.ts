@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from '@ticketaka/common';
 
-export type HoldStatus = 'held' | 'released' | 'sold';
+/** `confirmed`: still held, and the partner log granted it. */
+export type HoldStatus = 'held' | 'confirmed' | 'released' | 'sold';
 
 export interface HoldRecord {
   orderId: string;
@@ -55,7 +56,13 @@ const first = (rows: HoldRow[]) => rows[0] && toRecord(rows[0]);
  */
 export async function insertPrimaryHold(
   client: PoolClient,
-  hold: { orderId: string; userId: string; matchNumber: number; category: number; quantity: number },
+  hold: {
+    orderId: string;
+    userId: string;
+    matchNumber: number;
+    category: number;
+    quantity: number;
+  },
 ): Promise<HoldRecord | undefined> {
   const { rows } = await client.query<HoldRow>(
     `INSERT INTO holds (order_id, user_id, kind, match_number, category, quantity, unit_price_cents, currency)
@@ -87,12 +94,15 @@ export async function insertResaleHold(
   return first(rows);
 }
 
-export async function findHold(db: Pool | PoolClient, orderId: string): Promise<HoldRecord | undefined> {
+export async function findHold(
+  db: Pool | PoolClient,
+  orderId: string,
+): Promise<HoldRecord | undefined> {
   const { rows } = await db.query<HoldRow>('SELECT * FROM holds WHERE order_id = $1', [orderId]);
   return first(rows);
 }
 
-/** held → released|sold, once: a hold that already left `held` is not touched again. */
+/** held|confirmed → released|sold, once: a hold that already ended is not touched again. */
 export async function closeHold(
   client: PoolClient,
   orderId: string,
@@ -100,16 +110,34 @@ export async function closeHold(
 ): Promise<HoldRecord | undefined> {
   const { rows } = await client.query<HoldRow>(
     `UPDATE holds SET status = $2, version = version + 1, updated_at = now()
-     WHERE order_id = $1 AND status = 'held' RETURNING *`,
+     WHERE order_id = $1 AND status IN ('held', 'confirmed') RETURNING *`,
     [orderId, to],
   );
   return first(rows);
 }
 
-export async function sumOpenHolds(db: Pool | PoolClient, matchNumber: number, category: number): Promise<number> {
-  const { rows } = await db.query<{ total: string | null }>(
-    `SELECT sum(quantity) AS total FROM holds WHERE match_number = $1 AND category = $2 AND status = 'held' AND kind = 'primary'`,
-    [matchNumber, category],
+/** held → confirmed, once. */
+export async function grantHold(
+  client: PoolClient,
+  orderId: string,
+): Promise<HoldRecord | undefined> {
+  const { rows } = await client.query<HoldRow>(
+    `UPDATE holds SET status = 'confirmed', version = version + 1, updated_at = now()
+     WHERE order_id = $1 AND status = 'held' RETURNING *`,
+    [orderId],
   );
-  return Number(rows[0]?.total ?? 0);
+  return first(rows);
+}
+
+/** Keeps the partner log's first decision about a hold, for the audit trail. */
+export async function recordPartnerDecision(
+  client: PoolClient,
+  orderId: string,
+  decision: { outcome: 'granted' | 'void'; decidedAt: string; reason?: string },
+): Promise<void> {
+  await client.query(
+    `UPDATE holds SET partner_decision = $2, partner_decided_at = $3, partner_decision_reason = $4
+     WHERE order_id = $1 AND partner_decision IS NULL`,
+    [orderId, decision.outcome, decision.decidedAt, decision.reason ?? null],
+  );
 }

@@ -29,7 +29,8 @@ const toInventory = (row: InventoryRow): Inventory => ({
   version: row.version,
 });
 
-const COLUMNS = 'match_number, category, price_cents, currency, capacity, sold, held, partner_held, partner_sold, version';
+const COLUMNS =
+  'match_number, category, price_cents, currency, capacity, sold, held, partner_held, partner_sold, version';
 /** What a new hold (ours or a partner's) can still take: the wire format's `pending`. */
 const PENDING = '(capacity - sold - partner_sold - held - partner_held)';
 
@@ -38,8 +39,15 @@ async function one(db: Db, sql: string, params: unknown[]): Promise<Inventory | 
   return rows[0] && toInventory(rows[0]);
 }
 
-export function findInventory(db: Db, matchNumber: number, category: number): Promise<Inventory | undefined> {
-  return one(db, `SELECT ${COLUMNS} FROM inventory WHERE match_number = $1 AND category = $2`, [matchNumber, category]);
+export function findInventory(
+  db: Db,
+  matchNumber: number,
+  category: number,
+): Promise<Inventory | undefined> {
+  return one(db, `SELECT ${COLUMNS} FROM inventory WHERE match_number = $1 AND category = $2`, [
+    matchNumber,
+    category,
+  ]);
 }
 
 export async function findInventoryOfMatches(db: Db, matchNumbers: number[]): Promise<Inventory[]> {
@@ -51,14 +59,40 @@ export async function findInventoryOfMatches(db: Db, matchNumbers: number[]): Pr
 }
 
 export async function findAllInventory(db: Db): Promise<Inventory[]> {
-  const { rows } = await db.query<InventoryRow>(`SELECT ${COLUMNS} FROM inventory ORDER BY match_number, category`);
+  const { rows } = await db.query<InventoryRow>(
+    `SELECT ${COLUMNS} FROM inventory ORDER BY match_number, category`,
+  );
   return rows.map(toInventory);
+}
+
+/**
+ * What a new hold can take right now (committed counts, no lock), and whether the order
+ * already has a hold. Only ever used to refuse early; granting is always the UPDATE below.
+ */
+export async function peekPending(
+  db: Db,
+  matchNumber: number,
+  category: number,
+  orderId: string,
+): Promise<{ pending: number; orderHasHold: boolean } | undefined> {
+  const { rows } = await db.query<{ pending: number; order_has_hold: boolean }>(
+    `SELECT ${PENDING} AS pending, EXISTS (SELECT 1 FROM holds WHERE order_id = $3) AS order_has_hold
+     FROM inventory WHERE match_number = $1 AND category = $2`,
+    [matchNumber, category, orderId],
+  );
+  return rows[0] && { pending: rows[0].pending, orderHasHold: rows[0].order_has_hold };
 }
 
 /** Creates a category unless it exists; an existing one keeps its counts (it may have sold). */
 export function insertInventoryIfMissing(
   client: PoolClient,
-  row: { matchNumber: number; category: number; priceCents: number; currency: string; capacity: number },
+  row: {
+    matchNumber: number;
+    category: number;
+    priceCents: number;
+    currency: string;
+    capacity: number;
+  },
 ): Promise<Inventory | undefined> {
   return one(
     client,
@@ -75,7 +109,12 @@ export function insertInventoryIfMissing(
  * atomic step under the row lock (concurrent holds queue on the row and each re-checks the
  * condition against the committed counts). Returns nothing when not enough is left.
  */
-export function holdSeats(client: PoolClient, matchNumber: number, category: number, quantity: number) {
+export function holdSeats(
+  client: PoolClient,
+  matchNumber: number,
+  category: number,
+  quantity: number,
+) {
   return one(
     client,
     `UPDATE inventory SET held = held + $3, version = version + 1, updated_at = now()
@@ -85,7 +124,12 @@ export function holdSeats(client: PoolClient, matchNumber: number, category: num
   );
 }
 
-export function releaseSeats(client: PoolClient, matchNumber: number, category: number, quantity: number) {
+export function releaseSeats(
+  client: PoolClient,
+  matchNumber: number,
+  category: number,
+  quantity: number,
+) {
   return one(
     client,
     `UPDATE inventory SET held = held - $3, version = version + 1, updated_at = now()
@@ -95,7 +139,12 @@ export function releaseSeats(client: PoolClient, matchNumber: number, category: 
   );
 }
 
-export function sellHeldSeats(client: PoolClient, matchNumber: number, category: number, quantity: number) {
+export function sellHeldSeats(
+  client: PoolClient,
+  matchNumber: number,
+  category: number,
+  quantity: number,
+) {
   return one(
     client,
     `UPDATE inventory SET held = held - $3, sold = sold + $3, version = version + 1, updated_at = now()
@@ -106,7 +155,12 @@ export function sellHeldSeats(client: PoolClient, matchNumber: number, category:
 }
 
 /** Partners hold q more: only if q are still free everywhere. */
-export function partnerHold(client: PoolClient, matchNumber: number, category: number, quantity: number) {
+export function partnerHold(
+  client: PoolClient,
+  matchNumber: number,
+  category: number,
+  quantity: number,
+) {
   return one(
     client,
     `UPDATE inventory SET partner_held = partner_held + $3, version = version + 1, updated_at = now()
@@ -117,7 +171,12 @@ export function partnerHold(client: PoolClient, matchNumber: number, category: n
 }
 
 /** A partner hold became a sale: only if partners hold at least q. */
-export function partnerSell(client: PoolClient, matchNumber: number, category: number, quantity: number) {
+export function partnerSell(
+  client: PoolClient,
+  matchNumber: number,
+  category: number,
+  quantity: number,
+) {
   return one(
     client,
     `UPDATE inventory SET partner_held = partner_held - $3, partner_sold = partner_sold + $3,
@@ -129,7 +188,12 @@ export function partnerSell(client: PoolClient, matchNumber: number, category: n
 }
 
 /** A partner hold was released: only if partners hold at least q. */
-export function partnerRelease(client: PoolClient, matchNumber: number, category: number, quantity: number) {
+export function partnerRelease(
+  client: PoolClient,
+  matchNumber: number,
+  category: number,
+  quantity: number,
+) {
   return one(
     client,
     `UPDATE inventory SET partner_held = partner_held - $3, version = version + 1, updated_at = now()

@@ -52,12 +52,23 @@ type Db = Pool | PoolClient;
 
 export async function insertListing(
   client: PoolClient,
-  listing: Pick<ListingRecord, 'id' | 'ticketId' | 'sellerId' | 'matchNumber' | 'category' | 'priceCents' | 'currency'>,
+  listing: Pick<
+    ListingRecord,
+    'id' | 'ticketId' | 'sellerId' | 'matchNumber' | 'category' | 'priceCents' | 'currency'
+  >,
 ): Promise<ListingRecord> {
   const { rows } = await client.query<ListingRow>(
     `INSERT INTO listings (id, ticket_id, seller_id, match_number, category, price_cents, currency, status)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'active') RETURNING *`,
-    [listing.id, listing.ticketId, listing.sellerId, listing.matchNumber, listing.category, listing.priceCents, listing.currency],
+    [
+      listing.id,
+      listing.ticketId,
+      listing.sellerId,
+      listing.matchNumber,
+      listing.category,
+      listing.priceCents,
+      listing.currency,
+    ],
   );
   return toRecord(rows[0] as ListingRow);
 }
@@ -68,7 +79,10 @@ export async function findListing(db: Db, id: string): Promise<ListingRecord | u
 }
 
 /** The ticket's listing that is still open (active or locked), if any. */
-export async function findOpenListingOfTicket(db: Db, ticketId: string): Promise<ListingRecord | undefined> {
+export async function findOpenListingOfTicket(
+  db: Db,
+  ticketId: string,
+): Promise<ListingRecord | undefined> {
   const { rows } = await db.query<ListingRow>(
     `SELECT * FROM listings WHERE ticket_id = $1 AND status IN ('active', 'locked')`,
     [ticketId],
@@ -76,7 +90,10 @@ export async function findOpenListingOfTicket(db: Db, ticketId: string): Promise
   return first(rows);
 }
 
-export async function findOpenListingsOfTickets(db: Db, ticketIds: string[]): Promise<ListingRecord[]> {
+export async function findOpenListingsOfTickets(
+  db: Db,
+  ticketIds: string[],
+): Promise<ListingRecord[]> {
   const { rows } = await db.query<ListingRow>(
     `SELECT * FROM listings WHERE ticket_id = ANY($1::uuid[]) AND status IN ('active', 'locked')`,
     [ticketIds],
@@ -84,7 +101,10 @@ export async function findOpenListingsOfTickets(db: Db, ticketIds: string[]): Pr
   return rows.map(toRecord);
 }
 
-export async function findActiveListings(db: Db, filter: { matchNumber?: number; limit: number }): Promise<ListingRecord[]> {
+export async function findActiveListings(
+  db: Db,
+  filter: { matchNumber?: number; limit: number },
+): Promise<ListingRecord[]> {
   const { rows } = await db.query<ListingRow>(
     `SELECT * FROM listings WHERE status = 'active' AND ($1::int IS NULL OR match_number = $1)
      ORDER BY match_number, price_cents, created_at LIMIT $2`,
@@ -113,7 +133,11 @@ export async function updateActiveListing(
 }
 
 /** active → locked by an order, atomically: two buyers cannot both lock it. */
-export async function lockListing(client: PoolClient, id: string, orderId: string): Promise<ListingRecord | undefined> {
+export async function lockListing(
+  client: PoolClient,
+  id: string,
+  orderId: string,
+): Promise<ListingRecord | undefined> {
   const { rows } = await client.query<ListingRow>(
     `UPDATE listings SET status = 'locked', order_id = $2, version = version + 1, updated_at = now()
      WHERE id = $1 AND status = 'active' RETURNING *`,
@@ -123,7 +147,11 @@ export async function lockListing(client: PoolClient, id: string, orderId: strin
 }
 
 /** locked by this order → active again (the order was cancelled or expired). */
-export async function unlockListing(client: PoolClient, id: string, orderId: string): Promise<ListingRecord | undefined> {
+export async function unlockListing(
+  client: PoolClient,
+  id: string,
+  orderId: string,
+): Promise<ListingRecord | undefined> {
   const { rows } = await client.query<ListingRow>(
     `UPDATE listings SET status = 'active', order_id = NULL, version = version + 1, updated_at = now()
      WHERE id = $1 AND status = 'locked' AND order_id = $2 RETURNING *`,
@@ -148,7 +176,10 @@ export async function sellListing(
 }
 
 /** The ticket's most recent listing, whatever its status. */
-export async function findLatestListingOfTicket(db: Db, ticketId: string): Promise<ListingRecord | undefined> {
+export async function findLatestListingOfTicket(
+  db: Db,
+  ticketId: string,
+): Promise<ListingRecord | undefined> {
   const { rows } = await db.query<ListingRow>(
     'SELECT * FROM listings WHERE ticket_id = $1 ORDER BY created_at DESC, version DESC LIMIT 1',
     [ticketId],

@@ -118,6 +118,8 @@ export async function findMatches(db: Db, filters: MatchFilters): Promise<MatchR
 }
 
 export async function findMatch(db: Db, matchNumber: number): Promise<MatchRecord | undefined> {
-  const { rows } = await db.query<MatchRow>('SELECT * FROM matches WHERE match_number = $1', [matchNumber]);
+  const { rows } = await db.query<MatchRow>('SELECT * FROM matches WHERE match_number = $1', [
+    matchNumber,
+  ]);
   return rows[0] && toRecord(rows[0]);
 }

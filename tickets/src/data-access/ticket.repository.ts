@@ -70,7 +70,10 @@ export async function findTicket(
   id: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<TicketRecord | undefined> {
-  const { rows } = await db.query<TicketRow>(`SELECT * FROM tickets WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  const { rows } = await db.query<TicketRow>(
+    `SELECT * FROM tickets WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   return rows[0] && toRecord(rows[0]);
 }
 

@@ -42,7 +42,10 @@ const respond = (inventory: Inventory, applied: boolean): PartnerSaleResponse =>
   };
 };
 
-async function applyAction(client: PoolClient, sale: PartnerSaleRequest): Promise<Inventory | undefined> {
+async function applyAction(
+  client: PoolClient,
+  sale: PartnerSaleRequest,
+): Promise<Inventory | undefined> {
   switch (sale.action) {
     case 'TICKET_PENDING':
       return partnerHold(client, sale.matchNumber, sale.category, sale.quantity);
@@ -73,7 +76,10 @@ export async function applyPartnerSale(
     );
     const current = await findInventory(client, sale.matchNumber, sale.category);
     if (!current) {
-      throw new NotFoundError(`Match ${sale.matchNumber} has no category ${sale.category}`, 'category_not_found');
+      throw new NotFoundError(
+        `Match ${sale.matchNumber} has no category ${sale.category}`,
+        'category_not_found',
+      );
     }
     if (rowCount === 0) return respond(current, false);
 

@@ -8,7 +8,10 @@ const LISTINGS_PAGE = 500;
 
 /** What is for sale now, cheapest first within each match. */
 export async function listActiveListings(db: Pool, filter: { matchNumber?: number }) {
-  const listings = await findActiveListings(db, { matchNumber: filter.matchNumber, limit: LISTINGS_PAGE });
+  const listings = await findActiveListings(db, {
+    matchNumber: filter.matchNumber,
+    limit: LISTINGS_PAGE,
+  });
   return listings.map(listingView);
 }
 
@@ -41,7 +44,14 @@ export async function myTickets(db: Pool, user: CurrentUser) {
         group: match.group,
         roundNumber: match.roundNumber,
       },
-      listing: listing ? { id: listing.id, status: listing.status, priceCents: listing.priceCents, version: listing.version } : null,
+      listing: listing
+        ? {
+            id: listing.id,
+            status: listing.status,
+            priceCents: listing.priceCents,
+            version: listing.version,
+          }
+        : null,
     };
   });
 }

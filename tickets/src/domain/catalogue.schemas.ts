@@ -3,7 +3,10 @@ import { z } from 'zod';
 const dateOrDateTime = z
   .string()
   .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/, 'Use an ISO date (2022-11-20) or date-time (2022-11-20T16:00:00Z)')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T.*)?$/,
+    'Use an ISO date (2022-11-20) or date-time (2022-11-20T16:00:00Z)',
+  )
   .refine((s) => !Number.isNaN(Date.parse(s)), 'Not a valid date');
 
 /** A date alone means the whole day (UTC): `to=2022-11-21` includes that day's matches. */
@@ -29,7 +32,10 @@ export const listMatchesQuerySchema = z
     from: dateOrDateTime.transform(dayStart).optional(),
     to: dateOrDateTime.transform(dayEnd).optional(),
   })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: '`from` must not be after `to`',
+    path: ['from'],
+  });
 export type ListMatchesQuery = z.infer<typeof listMatchesQuerySchema>;
 
 export const matchNumberParam = z

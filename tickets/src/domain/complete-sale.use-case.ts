@@ -25,11 +25,18 @@ export class SaleNotApplicableError extends Error {
  * be someone else's, and taking them back could oversell. It is reported, and orders' own
  * rules refund such a payment.
  */
-export async function completeSale(client: PoolClient, schema: string, orderId: string): Promise<SaleOutcome> {
+export async function completeSale(
+  client: PoolClient,
+  schema: string,
+  orderId: string,
+): Promise<SaleOutcome> {
   const hold = await closeHold(client, orderId, 'sold');
   if (!hold) {
     const existing = await findHold(client, orderId);
-    if (!existing) throw new SaleNotApplicableError(`order ${orderId} completed but tickets never held anything for it`);
+    if (!existing)
+      throw new SaleNotApplicableError(
+        `order ${orderId} completed but tickets never held anything for it`,
+      );
     return existing.status === 'sold' ? 'already_sold' : 'released_before_completion';
   }
   if (hold.kind === 'resale') await transferResaleTicket(client, schema, hold);
@@ -39,7 +46,10 @@ export async function completeSale(client: PoolClient, schema: string, orderId: 
 
 async function issuePrimaryTickets(client: PoolClient, schema: string, hold: HoldRecord) {
   const inventory = await sellHeldSeats(client, hold.matchNumber, hold.category, hold.quantity);
-  if (!inventory) throw new Error(`inventory ${hold.matchNumber}/${hold.category} does not count hold ${hold.orderId}`);
+  if (!inventory)
+    throw new Error(
+      `inventory ${hold.matchNumber}/${hold.category} does not count hold ${hold.orderId}`,
+    );
   const tickets = await issueTickets(
     client,
     Array.from({ length: hold.quantity }, () => ({
@@ -74,9 +84,11 @@ async function issuePrimaryTickets(client: PoolClient, schema: string, hold: Hol
 async function transferResaleTicket(client: PoolClient, schema: string, hold: HoldRecord) {
   const listing = await findListing(client, hold.listingId as string);
   const sold = listing && (await sellListing(client, listing.id, hold.orderId, hold.userId));
-  if (!listing || !sold) throw new Error(`listing ${hold.listingId} is not locked by order ${hold.orderId}`);
+  if (!listing || !sold)
+    throw new Error(`listing ${hold.listingId} is not locked by order ${hold.orderId}`);
   const ticket = await transferTicket(client, listing.ticketId, listing.sellerId, hold.userId);
-  if (!ticket) throw new Error(`ticket ${listing.ticketId} is no longer owned by seller ${listing.sellerId}`);
+  if (!ticket)
+    throw new Error(`ticket ${listing.ticketId} is no longer owned by seller ${listing.sellerId}`);
   await appendToOutbox(client, schema, [
     ticketsEvents.ticketTransferred.create({
       id: ticket.id,
@@ -86,6 +98,10 @@ async function transferResaleTicket(client: PoolClient, schema: string, hold: Ho
       status: ticket.status,
       version: ticket.version,
     }),
-    ticketsEvents.listingSold.create({ ...listingEventData(sold), buyerId: hold.userId, orderId: hold.orderId }),
+    ticketsEvents.listingSold.create({
+      ...listingEventData(sold),
+      buyerId: hold.userId,
+      orderId: hold.orderId,
+    }),
   ]);
 }

@@ -28,6 +28,10 @@ export function holdEventData(hold: HoldRecord) {
   };
 }
 
-export const holdPlaced = (hold: HoldRecord) => ticketsEvents.holdPlaced.create(holdEventData(hold));
-export const holdReleased = (hold: HoldRecord) => ticketsEvents.holdReleased.create(holdEventData(hold));
+export const holdPlaced = (hold: HoldRecord) =>
+  ticketsEvents.holdPlaced.create(holdEventData(hold));
+export const holdReleased = (hold: HoldRecord) =>
+  ticketsEvents.holdReleased.create(holdEventData(hold));
 export const holdSold = (hold: HoldRecord) => ticketsEvents.holdSold.create(holdEventData(hold));
+export const holdConfirmed = (hold: HoldRecord) =>
+  ticketsEvents.holdConfirmed.create(holdEventData(hold));

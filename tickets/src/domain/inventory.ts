@@ -29,7 +29,8 @@ export interface Availability {
 export function availabilityOf(inventory: Inventory): Availability {
   const available = inventory.capacity - inventory.sold - inventory.partnerSold;
   const pending = available - inventory.held - inventory.partnerHeld;
-  const state: AvailabilityState = available <= 0 ? 'sold_out' : pending <= 0 ? 'temporarily_unavailable' : 'available';
+  const state: AvailabilityState =
+    available <= 0 ? 'sold_out' : pending <= 0 ? 'temporarily_unavailable' : 'available';
   return { available, pending, state };
 }
 

@@ -15,7 +15,8 @@ export function listingEventData(listing: ListingRecord) {
   };
 }
 
-export const listingUpdated = (listing: ListingRecord) => ticketsEvents.listingUpdated.create(listingEventData(listing));
+export const listingUpdated = (listing: ListingRecord) =>
+  ticketsEvents.listingUpdated.create(listingEventData(listing));
 
 /** What fans see of a listing (the seller stays anonymous). */
 export function listingView(listing: ListingRecord) {

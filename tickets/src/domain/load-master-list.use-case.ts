@@ -36,7 +36,11 @@ export async function loadMasterList(
   matches: MasterListMatch[],
   currency = 'USD',
 ): Promise<LoadMasterListResult> {
-  const result: LoadMasterListResult = { matchesCreated: 0, matchesUpdated: 0, categoriesCreated: 0 };
+  const result: LoadMasterListResult = {
+    matchesCreated: 0,
+    matchesUpdated: 0,
+    categoriesCreated: 0,
+  };
   // In match-number order, so two loaders running at once lock rows in the same order.
   const ordered = [...matches].sort((a, b) => a.matchNumber - b.matchNumber);
   await inTransaction(deps.pool, async (client) => {

@@ -48,8 +48,13 @@ export async function createListing(deps: Deps, user: CurrentUser, input: Create
     return await inTransaction(deps.pool, async (client) => {
       const ticket = await findTicket(client, input.ticketId, { forUpdate: true });
       if (!ticket) throw new NotFoundError('There is no such ticket', 'ticket_not_found');
-      if (ticket.ownerId !== user.id) throw new ForbiddenError('Only the ticket owner can resell it', 'not_ticket_owner');
-      if (ticket.status !== 'valid') throw new ConflictError(`A ${ticket.status} ticket cannot be resold`, 'ticket_not_resellable');
+      if (ticket.ownerId !== user.id)
+        throw new ForbiddenError('Only the ticket owner can resell it', 'not_ticket_owner');
+      if (ticket.status !== 'valid')
+        throw new ConflictError(
+          `A ${ticket.status} ticket cannot be resold`,
+          'ticket_not_resellable',
+        );
       checkPriceCap(ticket, input.priceCents, deps.priceCapRatio);
       if (await findOpenListingOfTicket(client, ticket.id)) throw alreadyListed();
       const listing = await insertListing(client, {
@@ -61,7 +66,9 @@ export async function createListing(deps: Deps, user: CurrentUser, input: Create
         priceCents: input.priceCents,
         currency: ticket.currency,
       });
-      await appendToOutbox(client, deps.schema, [ticketsEvents.listingCreated.create(listingEventData(listing))]);
+      await appendToOutbox(client, deps.schema, [
+        ticketsEvents.listingCreated.create(listingEventData(listing)),
+      ]);
       return listingView(listing);
     });
   } catch (error) {
@@ -71,10 +78,16 @@ export async function createListing(deps: Deps, user: CurrentUser, input: Create
   }
 }
 
-const alreadyListed = () => new ConflictError('This ticket is already listed for resale', 'already_listed');
+const alreadyListed = () =>
+  new ConflictError('This ticket is already listed for resale', 'already_listed');
 
 /** The seller changes the price, only while no order has locked the listing. */
-export async function updateListingPrice(deps: Deps, user: CurrentUser, listingId: string, input: UpdateListingInput) {
+export async function updateListingPrice(
+  deps: Deps,
+  user: CurrentUser,
+  listingId: string,
+  input: UpdateListingInput,
+) {
   return changeActiveListing(deps, user, listingId, input.version, async (client, listing) => {
     const ticket = await findTicket(client, listing.ticketId);
     if (!ticket) throw new Error(`listing ${listing.id} refers to a missing ticket`);
@@ -85,7 +98,9 @@ export async function updateListingPrice(deps: Deps, user: CurrentUser, listingI
 
 /** The seller withdraws the listing, only while no order has locked it. */
 export async function withdrawListing(deps: Deps, user: CurrentUser, listingId: string) {
-  return changeActiveListing(deps, user, listingId, undefined, async () => ({ status: 'withdrawn' as const }));
+  return changeActiveListing(deps, user, listingId, undefined, async () => ({
+    status: 'withdrawn' as const,
+  }));
 }
 
 async function changeActiveListing(
@@ -93,12 +108,16 @@ async function changeActiveListing(
   user: CurrentUser,
   listingId: string,
   expectedVersion: number | undefined,
-  decide: (client: PoolClient, listing: ListingRecord) => Promise<{ priceCents?: number; status?: 'withdrawn' }>,
+  decide: (
+    client: PoolClient,
+    listing: ListingRecord,
+  ) => Promise<{ priceCents?: number; status?: 'withdrawn' }>,
 ) {
   return inTransaction(deps.pool, async (client) => {
     const listing = await findListing(client, listingId);
     if (!listing) throw new NotFoundError('There is no such listing', 'listing_not_found');
-    if (listing.sellerId !== user.id) throw new ForbiddenError('Only the seller can change this listing', 'not_listing_seller');
+    if (listing.sellerId !== user.id)
+      throw new ForbiddenError('Only the seller can change this listing', 'not_listing_seller');
     checkStillActive(listing, expectedVersion);
     const change = await decide(client, listing);
     const updated = await updateActiveListing(client, listing.id, change, expectedVersion);
@@ -106,7 +125,10 @@ async function changeActiveListing(
       // An order locked it (or another edit landed) between the read and the update.
       const now = await findListing(client, listing.id);
       checkStillActive(now ?? listing, expectedVersion);
-      throw new ConflictError('The listing changed meanwhile; reload it and try again', 'version_conflict');
+      throw new ConflictError(
+        'The listing changed meanwhile; reload it and try again',
+        'version_conflict',
+      );
     }
     await appendToOutbox(client, deps.schema, [listingUpdated(updated)]);
     return listingView(updated);
@@ -115,9 +137,13 @@ async function changeActiveListing(
 
 function checkStillActive(listing: ListingRecord, expectedVersion: number | undefined) {
   if (listing.status === 'locked') {
-    throw new ConflictError('A buyer is paying for this listing; it cannot change now', 'listing_locked');
+    throw new ConflictError(
+      'A buyer is paying for this listing; it cannot change now',
+      'listing_locked',
+    );
   }
-  if (listing.status !== 'active') throw new ConflictError(`The listing is ${listing.status}`, 'listing_closed');
+  if (listing.status !== 'active')
+    throw new ConflictError(`The listing is ${listing.status}`, 'listing_closed');
   if (expectedVersion !== undefined && listing.version !== expectedVersion) {
     throw new ConflictError(
       `The listing is at version ${listing.version}, not ${expectedVersion}; reload it and try again`,

@@ -9,8 +9,13 @@ import {
   type Pool,
   type PoolClient,
 } from '@ticketaka/common';
-import { findHold, insertPrimaryHold, insertResaleHold, type HoldRecord } from '../data-access/hold.repository';
-import { findInventory, holdSeats } from '../data-access/inventory.repository';
+import {
+  findHold,
+  insertPrimaryHold,
+  insertResaleHold,
+  type HoldRecord,
+} from '../data-access/hold.repository';
+import { findInventory, holdSeats, peekPending } from '../data-access/inventory.repository';
 import { findLatestListingOfTicket, lockListing } from '../data-access/listing.repository';
 import { findTicket } from '../data-access/ticket.repository';
 import { holdAnswer, holdPlaced } from './hold';
@@ -33,10 +38,30 @@ class Refused extends Error {
  * it), and the decision is one conditional UPDATE in the same transaction, together with the
  * outbox events. A refusal rolls everything back, so it can be asked again later.
  */
-export async function placeHold(deps: { pool: Pool; schema: string }, request: HoldRequest): Promise<HoldResponse> {
+export async function placeHold(
+  deps: { pool: Pool; schema: string },
+  request: HoldRequest,
+): Promise<HoldResponse> {
+  if (request.kind === 'primary') {
+    // A sold-out burst is mostly refusals: answer them from the committed counts, without
+    // queueing on the category's row lock. This can only refuse; a hold is only ever granted
+    // by the conditional UPDATE. Refusing on a read just before seats come back is the same
+    // answer the UPDATE would have given a moment earlier.
+    const peek = await peekPending(
+      deps.pool,
+      request.matchNumber,
+      request.category,
+      request.orderId,
+    );
+    if (peek && !peek.orderHasHold && peek.pending < request.quantity) {
+      return { held: false, reason: 'not_enough_tickets', available: Math.max(0, peek.pending) };
+    }
+  }
   try {
     return await inTransaction(deps.pool, (client) =>
-      request.kind === 'primary' ? holdPrimary(client, deps.schema, request) : holdResale(client, deps.schema, request),
+      request.kind === 'primary'
+        ? holdPrimary(client, deps.schema, request)
+        : holdResale(client, deps.schema, request),
     );
   } catch (error) {
     if (!(error instanceof Refused)) throw error;
@@ -44,20 +69,37 @@ export async function placeHold(deps: { pool: Pool; schema: string }, request: H
       return { held: false, reason: 'listing_unavailable', available: 0 };
     }
     const inventory = await findInventory(deps.pool, request.matchNumber, request.category);
-    return { held: false, reason: 'not_enough_tickets', available: inventory ? Math.max(0, availabilityOf(inventory).pending) : 0 };
+    return {
+      held: false,
+      reason: 'not_enough_tickets',
+      available: inventory ? Math.max(0, availabilityOf(inventory).pending) : 0,
+    };
   }
 }
 
-async function holdPrimary(client: PoolClient, schema: string, request: PrimaryHoldRequest): Promise<HoldResponse> {
+async function holdPrimary(
+  client: PoolClient,
+  schema: string,
+  request: PrimaryHoldRequest,
+): Promise<HoldResponse> {
   const hold = await insertPrimaryHold(client, request);
   if (!hold) return answerRepeatedRequest(client, request);
-  const inventory = await holdSeats(client, request.matchNumber, request.category, request.quantity);
+  const inventory = await holdSeats(
+    client,
+    request.matchNumber,
+    request.category,
+    request.quantity,
+  );
   if (!inventory) throw new Refused('not_enough_tickets');
   await appendToOutbox(client, schema, [holdPlaced(hold), inventoryChanged(inventory)]);
   return holdAnswer(hold);
 }
 
-async function holdResale(client: PoolClient, schema: string, request: ResaleHoldRequest): Promise<HoldResponse> {
+async function holdResale(
+  client: PoolClient,
+  schema: string,
+  request: ResaleHoldRequest,
+): Promise<HoldResponse> {
   const hold = await insertResaleHold(client, request);
   if (!hold) return answerRepeatedRequest(client, request);
   // The listing may have been locked by another order since the row above was written.
@@ -69,7 +111,10 @@ async function holdResale(client: PoolClient, schema: string, request: ResaleHol
 }
 
 /** No row was inserted: either this order already has its hold, or there is nothing to hold. */
-async function answerRepeatedRequest(client: PoolClient, request: HoldRequest): Promise<HoldResponse> {
+async function answerRepeatedRequest(
+  client: PoolClient,
+  request: HoldRequest,
+): Promise<HoldResponse> {
   const existing = await findHold(client, request.orderId);
   if (existing) {
     if (!sameRequest(existing, request)) {
@@ -97,6 +142,8 @@ async function answerRepeatedRequest(client: PoolClient, request: HoldRequest): 
 function sameRequest(hold: HoldRecord, request: HoldRequest): boolean {
   if (hold.userId !== request.userId || hold.kind !== request.kind) return false;
   return request.kind === 'primary'
-    ? hold.matchNumber === request.matchNumber && hold.category === request.category && hold.quantity === request.quantity
+    ? hold.matchNumber === request.matchNumber &&
+        hold.category === request.category &&
+        hold.quantity === request.quantity
     : hold.ticketId === request.ticketId;
 }

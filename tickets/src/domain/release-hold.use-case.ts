@@ -13,7 +13,11 @@ export type ReleaseOutcome = 'released' | 'no_hold' | 'already_released' | 'alre
  * (the consumer's applyOnce). The hold leaves `held` at most once, so a duplicate or late
  * message finds nothing to do; a sold hold is never released.
  */
-export async function releaseHold(client: PoolClient, schema: string, orderId: string): Promise<ReleaseOutcome> {
+export async function releaseHold(
+  client: PoolClient,
+  schema: string,
+  orderId: string,
+): Promise<ReleaseOutcome> {
   const hold = await closeHold(client, orderId, 'released');
   if (!hold) {
     const existing = await findHold(client, orderId);
@@ -27,7 +31,10 @@ export async function releaseHold(client: PoolClient, schema: string, orderId: s
   }
   const inventory = await releaseSeats(client, hold.matchNumber, hold.category, hold.quantity);
   // The hold row and the counter move together, so a held hold is always counted in `held`.
-  if (!inventory) throw new Error(`inventory ${hold.matchNumber}/${hold.category} does not count hold ${orderId}`);
+  if (!inventory)
+    throw new Error(
+      `inventory ${hold.matchNumber}/${hold.category} does not count hold ${orderId}`,
+    );
   await appendToOutbox(client, schema, [holdReleased(hold), inventoryChanged(inventory)]);
   return 'released';
 }

@@ -13,6 +13,7 @@ export const eventCatalogue = {
   holdPlaced: ticketsEvents.holdPlaced,
   holdReleased: ticketsEvents.holdReleased,
   holdSold: ticketsEvents.holdSold,
+  holdConfirmed: ticketsEvents.holdConfirmed,
   ticketIssued: ticketsEvents.ticketIssued,
   ticketTransferred: ticketsEvents.ticketTransferred,
   listingCreated: ticketsEvents.listingCreated,

@@ -31,6 +31,8 @@ const holdFields = {
 export const holdPlaced = defineEvent('tickets.hold.placed', z.object(holdFields));
 export const holdReleased = defineEvent('tickets.hold.released', z.object(holdFields));
 export const holdSold = defineEvent('tickets.hold.sold', z.object(holdFields));
+/** The partner log granted our hold (rpc.tickets.confirm-hold): no other platform can take those seats. */
+export const holdConfirmed = defineEvent('tickets.hold.confirmed', z.object(holdFields));
 
 export const ticketStatus = z.enum(['valid', 'listed', 'locked', 'checked_in', 'void']);
 export const ticketIssued = defineEvent(

@@ -7,6 +7,8 @@ export const subscribeOrderCreated = (runtime: ServiceRuntime, queue: Expiration
     consumer: 'expiration',
     event: ordersEvents.orderCreated,
     handler: async (event) => {
-      await applyOnce(runtime.pool, 'expiration', event.id, (client) => scheduleLock(runtime, queue, client, event.data));
+      await applyOnce(runtime.pool, 'expiration', event.id, (client) =>
+        scheduleLock(runtime, queue, client, event.data),
+      );
     },
   });

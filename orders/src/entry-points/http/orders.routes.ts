@@ -1,5 +1,11 @@
 import { Router } from 'express';
-import { handle, parseOrThrow, requireAuth, type CurrentUser, type ServiceRuntime } from '@ticketaka/common';
+import {
+  handle,
+  parseOrThrow,
+  requireAuth,
+  type CurrentUser,
+  type ServiceRuntime,
+} from '@ticketaka/common';
 import type { OrdersConfig } from '../../config';
 import { cancelOrder } from '../../domain/cancel-order.use-case';
 import {

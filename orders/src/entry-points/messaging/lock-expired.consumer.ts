@@ -6,6 +6,8 @@ export const subscribeLockExpired = (runtime: ServiceRuntime) =>
     consumer: 'orders',
     event: expirationEvents.expirationOrderExpired,
     handler: async (event) => {
-      await applyOnce(runtime.pool, 'orders', event.id, (client) => expireOnTimer(runtime, client, event.data.orderId));
+      await applyOnce(runtime.pool, 'orders', event.id, (client) =>
+        expireOnTimer(runtime, client, event.data.orderId),
+      );
     },
   });

@@ -6,6 +6,8 @@ export const subscribePaymentSucceeded = (runtime: ServiceRuntime) =>
     consumer: 'orders',
     event: paymentsEvents.paymentSucceeded,
     handler: async (event) => {
-      await applyOnce(runtime.pool, 'orders', event.id, (client) => applyPaymentSucceeded(runtime, client, event));
+      await applyOnce(runtime.pool, 'orders', event.id, (client) =>
+        applyPaymentSucceeded(runtime, client, event),
+      );
     },
   });

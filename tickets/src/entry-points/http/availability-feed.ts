@@ -22,14 +22,21 @@ export class AvailabilityFeed {
   ) {}
 
   start(): void {
-    this.subscription = this.bus.nc.subscribe(this.bus.subject(ticketsEvents.inventoryChanged.type), {
-      callback: (error, msg) => {
-        if (error) return this.logger.error({ err: error }, 'availability subscription failed');
-        const parsed = ticketsEvents.inventoryChanged.envelope.safeParse(safeJson(msg.string()));
-        if (!parsed.success) return this.logger.warn({ subject: msg.subject }, 'ignoring a malformed inventory event');
-        this.publish(parsed.data.data);
+    this.subscription = this.bus.nc.subscribe(
+      this.bus.subject(ticketsEvents.inventoryChanged.type),
+      {
+        callback: (error, msg) => {
+          if (error) return this.logger.error({ err: error }, 'availability subscription failed');
+          const parsed = ticketsEvents.inventoryChanged.envelope.safeParse(safeJson(msg.string()));
+          if (!parsed.success)
+            return this.logger.warn(
+              { subject: msg.subject },
+              'ignoring a malformed inventory event',
+            );
+          this.publish(parsed.data.data);
+        },
       },
-    });
+    );
   }
 
   private publish(update: AvailabilityUpdate) {

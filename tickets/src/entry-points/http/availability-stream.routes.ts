@@ -17,18 +17,18 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  * then an `availability` event per change (the inventory event's data, with its version so
  * a client can ignore anything older than what it shows), and a comment line as heartbeat.
  */
-export function availabilityStreamRouter(runtime: ServiceRuntime<TicketsConfig>, feed: AvailabilityFeed) {
+export function availabilityStreamRouter(
+  runtime: ServiceRuntime<TicketsConfig>,
+  feed: AvailabilityFeed,
+) {
   const router = Router();
   const open = new Set<Response>();
-
-  runtime.onClose(async () => {
-    for (const res of open) res.end();
-  });
 
   router.get(
     '/api/matches/stream',
     handle({ query: streamQuerySchema }, async ({ query, res }) => {
-      const wanted = (u: { matchNumber: number }) => query.matchNumber === undefined || u.matchNumber === query.matchNumber;
+      const wanted = (u: { matchNumber: number }) =>
+        query.matchNumber === undefined || u.matchNumber === query.matchNumber;
       // Listen before reading the snapshot, so a change in between is not lost.
       const early: AvailabilityUpdate[] = [];
       let send: (update: AvailabilityUpdate) => void = (u) => early.push(u);
@@ -57,7 +57,8 @@ export function availabilityStreamRouter(runtime: ServiceRuntime<TicketsConfig>,
         res.write(chunk);
         if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
       };
-      const event = (name: string, data: unknown) => write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      const event = (name: string, data: unknown) =>
+        write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 
       write('retry: 3000\n\n');
       event('snapshot', {
@@ -66,7 +67,10 @@ export function availabilityStreamRouter(runtime: ServiceRuntime<TicketsConfig>,
       send = (u) => event('availability', u);
       for (const u of early) send(u);
 
-      const heartbeat = setInterval(() => write(': heartbeat\n\n'), runtime.config.SSE_HEARTBEAT_MS);
+      const heartbeat = setInterval(
+        () => write(': heartbeat\n\n'),
+        runtime.config.SSE_HEARTBEAT_MS,
+      );
       res.on('close', () => {
         clearInterval(heartbeat);
         unlisten();
@@ -75,5 +79,9 @@ export function availabilityStreamRouter(runtime: ServiceRuntime<TicketsConfig>,
     }),
   );
 
-  return router;
+  /** Ends every open stream, so a shutdown does not wait for clients that never hang up. */
+  const endAll = () => {
+    for (const res of open) res.end();
+  };
+  return { router, endAll };
 }

@@ -8,12 +8,16 @@ export function matchesRouter(runtime: ServiceRuntime): Router {
 
   router.get(
     '/api/matches',
-    handle({ query: listMatchesQuerySchema }, async ({ query }) => ({ matches: await listMatches(runtime.pool, query) })),
+    handle({ query: listMatchesQuerySchema }, async ({ query }) => ({
+      matches: await listMatches(runtime.pool, query),
+    })),
   );
 
   router.get(
     '/api/matches/:matchNumber',
-    handle({ params: matchParamsSchema }, async ({ params }) => ({ match: await getMatch(runtime.pool, params.matchNumber) })),
+    handle({ params: matchParamsSchema }, async ({ params }) => ({
+      match: await getMatch(runtime.pool, params.matchNumber),
+    })),
   );
 
   return router;

@@ -1,4 +1,8 @@
-import { LOAD_MASTER_LIST_SUBJECT, loadMasterListRequestSchema, type ServiceRuntime } from '@ticketaka/common';
+import {
+  LOAD_MASTER_LIST_SUBJECT,
+  loadMasterListRequestSchema,
+  type ServiceRuntime,
+} from '@ticketaka/common';
 import type { TicketsConfig } from '../../config';
 import { loadMasterList } from '../../domain/load-master-list.use-case';
 

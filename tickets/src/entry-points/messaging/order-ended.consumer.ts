@@ -12,7 +12,10 @@ export async function consumeOrderEnded(runtime: ServiceRuntime): Promise<void> 
         await applyOnce(runtime.pool, `tickets:${event.type}`, message.id, async (client) => {
           outcome = await releaseHold(client, runtime.schema, message.data.id);
         });
-        runtime.logger.info({ orderId: message.data.id, event: event.type, outcome }, 'order ended');
+        runtime.logger.info(
+          { orderId: message.data.id, event: event.type, outcome },
+          'order ended',
+        );
       },
     });
   }

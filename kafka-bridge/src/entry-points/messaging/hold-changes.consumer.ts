@@ -1,0 +1,45 @@
+import { ticketsEvents } from '@ticketaka/common';
+import type { BridgeContext } from '../../bridge-context';
+import { publishOwnChange, type PublishDeps } from '../../domain/publish-own-change.use-case';
+import type { SaleAction } from '../../domain/wire-format';
+
+type HoldEvent = typeof ticketsEvents.holdPlaced | typeof ticketsEvents.holdSold | typeof ticketsEvents.holdReleased;
+
+/**
+ * Our holds, sales and releases (from tickets' outbox, through JetStream) become partner
+ * messages. A failure (Kafka down, our PENDING not back from the log yet) naks the event and
+ * JetStream redelivers it; it is never dead-lettered, since partners must hear every change.
+ */
+export async function consumeHoldChanges(context: BridgeContext): Promise<void> {
+  const { runtime, topics } = context;
+  const deps: PublishDeps = {
+    pool: runtime.pool,
+    producer: context.producer,
+    topicEnds: (topic) => context.admin.ends(topic),
+    topic: topics.ticketSales,
+    clientId: runtime.config.KAFKA_CLIENT_ID,
+    partitionCount: () => context.layout.ticketSalesPartitions,
+    metrics: context.metrics,
+  };
+  const subscribe = (event: HoldEvent, action: SaleAction) =>
+    runtime.bus.subscribe({
+      consumer: 'kafka-bridge',
+      event,
+      maxDeliver: 1_000_000,
+      backoffMs: [100, 250, 500, 1_000, 2_000, 5_000],
+      handler: async ({ id, data }) => {
+        const outcome = await publishOwnChange(deps, {
+          eventId: id,
+          orderId: data.orderId,
+          action,
+          matchNumber: data.matchNumber,
+          category: data.category,
+          quantity: data.quantity,
+        });
+        runtime.logger.debug({ orderId: data.orderId, action, outcome }, 'our hold change told to partners');
+      },
+    });
+  await subscribe(ticketsEvents.holdPlaced, 'TICKET_PENDING');
+  await subscribe(ticketsEvents.holdSold, 'TICKET_RESERVED');
+  await subscribe(ticketsEvents.holdReleased, 'TICKET_CANCELLED');
+}

@@ -1,0 +1,140 @@
+import { AppError } from '@ticketaka/common';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { PartnerRecord } from '../domain/record-ticket-sale.use-case';
+import { headersOf } from './kafka-client';
+
+export interface HandleContext {
+  heartbeat(): Promise<void>;
+  stopping(): boolean;
+}
+
+export interface TopicConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  logger: Logger;
+  handle: (record: PartnerRecord, context: HandleContext) => Promise<void>;
+  /** Called after each (re)join of the group, e.g. to refresh the partition count. */
+  onJoin?: () => Promise<void> | void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One consumer group on one topic, read from its first message, one message at a time per
+ * partition (the partition's order is the ledger's order). It keeps trying to connect while
+ * the cluster is unreachable and restarts itself after a crash kafkajs would not restart.
+ * Offsets are committed by kafkajs after each handled message; a redelivery after a crash is
+ * recognised by the ledger (one entry per offset).
+ */
+export class TopicConsumer {
+  private consumer: Consumer | undefined;
+  private stopped = false;
+  private joined = false;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly options: TopicConsumerOptions) {}
+
+  start(): void {
+    this.starting ??= this.connectLoop().finally(() => (this.starting = undefined));
+  }
+
+  isJoined(): boolean {
+    return this.joined && !this.stopped;
+  }
+
+  private async connectLoop() {
+    const { kafka, groupId, topic, logger } = this.options;
+    let delay = 500;
+    while (!this.stopped) {
+      const consumer = kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        this.joined = true;
+        void Promise.resolve(this.options.onJoin?.()).catch((err) => logger.warn({ err }, 'after-join step failed'));
+      });
+      consumer.on(consumer.events.CRASH, (event) => {
+        this.joined = false;
+        logger.warn({ err: event.payload.error, topic, restart: event.payload.restart }, 'partner consumer crashed');
+        if (!event.payload.restart && !this.stopped) {
+          void consumer.disconnect().catch(() => undefined);
+          if (this.consumer === consumer) this.consumer = undefined;
+          setTimeout(() => this.start(), 1_000).unref();
+        }
+      });
+      try {
+        this.consumer = consumer;
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          partitionsConsumedConcurrently: 1,
+          eachMessage: async ({ topic: from, partition, message, heartbeat }) => {
+            await this.options.handle(
+              {
+                topic: from,
+                partition,
+                offset: message.offset,
+                value: message.value === null ? null : message.value.toString('utf8'),
+                headers: headersOf(message.headers),
+              },
+              { heartbeat, stopping: () => this.stopped },
+            );
+          },
+        });
+        logger.info({ topic, groupId }, 'partner consumer running');
+        return;
+      } catch (error) {
+        if (this.consumer === consumer) this.consumer = undefined;
+        await consumer.disconnect().catch(() => undefined);
+        logger.warn({ err: error, topic, retryInMs: delay }, 'partner consumer could not start; retrying');
+        await sleep(delay);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.joined = false;
+    await this.starting?.catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
+  }
+}
+
+export class StoppingError extends Error {
+  override name = 'StoppingError';
+}
+
+/**
+ * Retries a step whose failure is temporary (database or NATS unreachable, tickets down),
+ * keeping the group membership alive meanwhile, so one message never blocks by crashing the
+ * consumer. An AppError below 500 is an answer, not an outage: it is thrown to the caller.
+ */
+export async function untilDone<T>(
+  step: () => Promise<T>,
+  context: HandleContext,
+  logger: Logger,
+  what: string,
+): Promise<T> {
+  let delay = 200;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) throw error;
+      if (context.stopping()) throw new StoppingError(`stopping while ${what}`);
+      const log = attempt % 10 === 0 ? logger.error.bind(logger) : logger.warn.bind(logger);
+      log({ err: error, attempt, retryInMs: delay }, `${what} failed; retrying`);
+      await sleep(delay);
+      await context.heartbeat().catch(() => undefined);
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+}

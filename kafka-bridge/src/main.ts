@@ -1,0 +1,4 @@
+import { runMain } from '@ticketaka/common';
+import { startKafkaBridgeService } from './kafka-bridge-service';
+
+runMain('kafka-bridge', () => startKafkaBridgeService());

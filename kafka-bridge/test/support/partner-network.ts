@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CONFIRM_HOLD_SUBJECT,
+  createLogger,
+  EventBus,
+  HOLD_SUBJECT,
+  holdResponseSchema,
+  ordersEvents,
+  type MasterListMatchInput,
+} from '@ticketaka/common';
+import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/testing';
+import { Kafka, logLevel, Partitioners, type IHeaders, type Producer } from 'kafkajs';
+import { startTicketsService } from '../../../tickets/src/tickets-service';
+import { startKafkaBridgeService } from '../../src/kafka-bridge-service';
+import { headersOf } from '../../src/kafka/kafka-client';
+
+export type Tickets = Awaited<ReturnType<typeof startTicketsService>>;
+export type Bridge = Awaited<ReturnType<typeof startKafkaBridgeService>>;
+
+/** The shared topics of one test file: every platform in the file uses the same ones. */
+export interface NetworkTopics {
+  masterList: string;
+  ticketSales: string;
+}
+
+export const networkTopics = (prefix: string): NetworkTopics => ({
+  masterList: `${prefix}-masterlist`,
+  ticketSales: `${prefix}-ticket-sales`,
+});
+
+/**
+ * One Ticketaka instance on the partner network: its own database and NATS namespace, the
+ * real tickets service and the bridge, with its own client id on the shared topics.
+ */
+export interface Platform {
+  clientId: string;
+  env: TestEnvironment;
+  tickets: Tickets;
+  bridge: Bridge;
+  /** A NATS connection acting as orders. */
+  bus: EventBus;
+  deadLetterTopic: string;
+  startBridge(): Promise<Bridge>;
+  hold(matchNumber: number, category: number, quantity: number, orderId?: string): Promise<{ orderId: string; held: boolean }>;
+  /** Completes the order of a hold (as orders does when paid): tickets sells it. */
+  complete(orderId: string, matchNumber: number, category: number, quantity: number): Promise<void>;
+  cancel(orderId: string, matchNumber: number, category: number, quantity: number): Promise<void>;
+  category(matchNumber: number, category: number): Promise<CategoryView>;
+  inventory(matchNumber: number, category: number): Promise<InventoryRow>;
+  holdStatus(orderId: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export interface CategoryView {
+  category: number;
+  capacity: number;
+  available: number;
+  pending: number;
+  state: string;
+}
+
+export interface InventoryRow {
+  capacity: number;
+  sold: number;
+  held: number;
+  partner_held: number;
+  partner_sold: number;
+}
+
+export async function startPlatform(
+  label: string,
+  settings: { clientId: string; brokers: string; topics: NetworkTopics; env?: Record<string, string> },
+): Promise<Platform> {
+  const env = await createTestEnvironment(label);
+  const deadLetterTopic = `${settings.topics.ticketSales}-dlq-${settings.clientId}`;
+  Object.assign(env.env, {
+    // The catalogue must come from the master-list topic, not from tickets' bundled seed.
+    LOAD_MASTER_LIST_ON_START: 'false',
+    KAFKA_BROKERS: settings.brokers,
+    KAFKA_CLIENT_ID: settings.clientId,
+    KAFKA_MASTER_LIST_TOPIC: settings.topics.masterList,
+    KAFKA_TICKET_SALES_TOPIC: settings.topics.ticketSales,
+    KAFKA_DEAD_LETTER_TOPIC: deadLetterTopic,
+    ...settings.env,
+  });
+  const tickets = await startTicketsService(env.env);
+  const bus = await EventBus.connect({
+    servers: env.env.NATS_URL as string,
+    namespace: env.namespace,
+    service: 'orders',
+    logger: createLogger('orders', { level: 'silent' }),
+  });
+  const orders = new Map<string, string>();
+
+  const orderEvent = (orderId: string, matchNumber: number, category: number, quantity: number) => ({
+    id: orderId,
+    userId: orders.get(orderId) ?? randomUUID(),
+    kind: 'primary' as const,
+    matchNumber,
+    category,
+    quantity,
+    ticketId: null,
+    amountCents: 7500 * quantity,
+    currency: 'USD',
+    expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+    version: 3,
+  });
+
+  const platform: Platform = {
+    clientId: settings.clientId,
+    env,
+    tickets,
+    bus,
+    deadLetterTopic,
+    bridge: undefined as unknown as Bridge,
+    startBridge: async () => {
+      platform.bridge = await startKafkaBridgeService(env.env);
+      await platform.bridge.linked;
+      return platform.bridge;
+    },
+    hold: async (matchNumber, category, quantity, orderId = randomUUID()) => {
+      const userId = randomUUID();
+      orders.set(orderId, userId);
+      const answer = await bus.request(
+        HOLD_SUBJECT,
+        { kind: 'primary', orderId, userId, matchNumber, category, quantity },
+        holdResponseSchema,
+        15_000,
+      );
+      return { orderId, held: answer.held };
+    },
+    complete: async (orderId, matchNumber, category, quantity) => {
+      await bus.publish(
+        ordersEvents.orderCompleted.create({
+          ...orderEvent(orderId, matchNumber, category, quantity),
+          status: 'complete',
+          paymentId: randomUUID(),
+        }),
+      );
+    },
+    cancel: async (orderId, matchNumber, category, quantity) => {
+      await bus.publish(
+        ordersEvents.orderCancelled.create({
+          ...orderEvent(orderId, matchNumber, category, quantity),
+          status: 'cancelled',
+          reason: 'the fan cancelled',
+        }),
+      );
+    },
+    category: async (matchNumber, category) => {
+      const response = await fetch(`${tickets.url}/api/matches/${matchNumber}`);
+      if (response.status !== 200) throw new Error(`GET /api/matches/${matchNumber}: ${response.status}`);
+      const body = (await response.json()) as { match?: { categories: CategoryView[] }; categories?: CategoryView[] };
+      const categories = body.match?.categories ?? body.categories ?? [];
+      const found = categories.find((c) => c.category === category);
+      if (!found) throw new Error(`match ${matchNumber} has no category ${category}: ${JSON.stringify(body)}`);
+      return found;
+    },
+    inventory: async (matchNumber, category) => {
+      const { rows } = await tickets.runtime.pool.query<InventoryRow>(
+        'SELECT capacity, sold, held, partner_held, partner_sold FROM inventory WHERE match_number = $1 AND category = $2',
+        [matchNumber, category],
+      );
+      if (!rows[0]) throw new Error(`no inventory ${matchNumber}/${category}`);
+      return rows[0];
+    },
+    holdStatus: async (orderId) => {
+      const { rows } = await tickets.runtime.pool.query<{ status: string }>('SELECT status FROM holds WHERE order_id = $1', [
+        orderId,
+      ]);
+      return rows[0]?.status;
+    },
+    close: async () => {
+      await platform.bridge?.close().catch(() => undefined);
+      await bus.close().catch(() => undefined);
+      await tickets.close().catch(() => undefined);
+      await env.cleanup();
+    },
+  };
+  await platform.startBridge();
+  return platform;
+}
+
+/** A partner platform that is nothing but a kafkajs producer, as other teams' code would be. */
+export class RawPartner {
+  private producer: Producer;
+
+  constructor(
+    brokers: string,
+    readonly clientId: string,
+    private readonly topic: string,
+  ) {
+    this.producer = new Kafka({ clientId, brokers: [brokers], logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  connect = () => this.producer.connect();
+  disconnect = () => this.producer.disconnect();
+
+  /** A raw value (any string, even not JSON), keyed like the network's convention unless told otherwise. */
+  async sendRaw(value: string, options: { key?: string; headers?: IHeaders; partition?: number } = {}) {
+    const [meta] = await this.producer.send({
+      topic: this.topic,
+      messages: [
+        { key: options.key ?? null, value, partition: options.partition, headers: { clientId: this.clientId, ...options.headers } },
+      ],
+    });
+    return meta;
+  }
+
+  send(action: string, matchNumber: number, category: number, quantity: number, extra: { body?: object; headers?: IHeaders } = {}) {
+    const message = {
+      meta: { action },
+      body: { matchNumber, tickets: { category, quantity, price: 75 }, ...extra.body },
+    };
+    return this.sendRaw(JSON.stringify(message), { key: `${matchNumber}-${category}`, headers: extra.headers });
+  }
+}
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/** Everything stored on a topic right now, read with a throw-away consumer group. */
+export async function readTopic(brokers: string, topic: string): Promise<ReadMessage[]> {
+  const kafka = new Kafka({ clientId: 'test-reader', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const expected = ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+  const out: ReadMessage[] = [];
+  if (expected === 0) return out;
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      out.push({
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? null,
+        headers: headersOf(message.headers),
+      });
+      if (out.length >= expected) done();
+    },
+  });
+  const timer = setTimeout(done, 20_000);
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  return out.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
+}
+
+export async function createTopics(brokers: string, topics: NetworkTopics, partitions = 3) {
+  const admin = new Kafka({ clientId: 'test-admin', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [
+      { topic: topics.masterList, numPartitions: 1, replicationFactor: 1 },
+      { topic: topics.ticketSales, numPartitions: partitions, replicationFactor: 1 },
+    ],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+}
+
+/** The organiser publishing master-list messages (one per match). */
+export async function publishMasterList(brokers: string, topic: string, matches: unknown[]) {
+  const producer = new Kafka({ clientId: 'organiser', brokers: [brokers], logLevel: logLevel.NOTHING }).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: matches.map((m) => ({ key: String((m as { matchNumber?: unknown }).matchNumber ?? ''), value: JSON.stringify(m) })),
+  });
+  await producer.disconnect();
+}
+
+export function listedMatch(matchNumber: number, capacity: number): MasterListMatchInput {
+  const category = (price: number) => ({ available: capacity, pending: 0, price });
+  return {
+    matchNumber,
+    roundNumber: 1,
+    dateUtc: '2022-11-22T16:00:00Z',
+    location: 'Stadium 974',
+    homeTeam: 'Mexico',
+    awayTeam: 'Poland',
+    group: 'C',
+    availability: { category1: category(75), category2: category(125), category3: category(195) },
+  };
+}
+
+/** The ledger as the bridge's admin route shows it, for comparisons between platforms. */
+export async function ledgerOf(platform: Platform, matchNumber: number) {
+  const token = platform.env.tokenFor({
+    id: randomUUID(),
+    email: 'ops@example.com',
+    displayName: 'Ops',
+    country: 'QA',
+    role: 'admin',
+  });
+  const response = await fetch(`${platform.bridge.url}/api/partner-sync/status?matchNumber=${matchNumber}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (response.status !== 200) throw new Error(`status ${response.status}: ${await response.text()}`);
+  return (await response.json()) as {
+    messages: Record<string, number>;
+    ownHolds: Record<string, number>;
+    outbound: Record<string, number>;
+    ticketsBacklog: number;
+    ledger: { category: number; capacity: number; available: number; pending: number; holdings: { platform: string; held: number; sold: number }[] }[];
+  };
+}
+
+export { CONFIRM_HOLD_SUBJECT };

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { kafkaServer } from '../../../infra/src/servers/kafka.server';
+import { homeDir } from '../../../infra/src/paths';
+import type { RunningServer } from '../../../infra/src/servers/server';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * A broker of this test file's own (own ports, own data directory), started by the same code
+ * as the shared one, so a test can stop and restart it without disturbing anyone else.
+ * The jars already fetched for the shared broker are reused through a symlink.
+ */
+export async function startPrivateBroker() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-kafka-'));
+  const sharedLibs = path.join(homeDir(), 'kafka', 'libs');
+  if (fs.existsSync(path.join(sharedLibs, '.installed'))) {
+    fs.mkdirSync(path.join(home, 'kafka'), { recursive: true });
+    fs.symlinkSync(sharedLibs, path.join(home, 'kafka', 'libs'));
+  }
+  const env = {
+    TICKETAKA_HOME: home,
+    KAFKA_PORT: String(await freePort()),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
+  };
+  let server: RunningServer = await kafkaServer.ensure(env);
+  return {
+    url: server.url,
+    stop: () => server.stop(),
+    restart: async () => {
+      server = await kafkaServer.ensure(env);
+    },
+    remove: async () => {
+      await server.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { runMain } from '@ticketaka/common';
+import { startPaymentsService } from './payments-service';
+
+runMain('payments', () => startPaymentsService());
