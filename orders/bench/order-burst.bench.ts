@@ -238,14 +238,12 @@ async function main() {
     // Give the seats back so a running platform is left as it was found.
     for (let i = 0; i < placedIds.length; i += 32) {
       await Promise.all(
-        placedIds
-          .slice(i, i + 32)
-          .map(({ id, token }) =>
-            fetch(`${target.ordersUrl}/api/orders/${id}`, {
-              method: 'DELETE',
-              headers: { authorization: `Bearer ${token}` },
-            }),
-          ),
+        placedIds.slice(i, i + 32).map(({ id, token }) =>
+          fetch(`${target.ordersUrl}/api/orders/${id}`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${token}` },
+          }),
+        ),
       );
     }
     // Once tickets has released them, the category gets its own capacity back.

@@ -117,14 +117,16 @@ describe('orders killed and restarted mid-flow', () => {
           body: { matchNumber: 40, category: 1, quantity: 1 },
         })
           .then((r) => {
-            if (r.status === 201) answered.push(r.body.order.id);
+            if (r.status !== 201) return;
+            answered.push(r.body.order.id);
             firstAnswer();
           })
           .catch(() => undefined),
       );
       await sleep(4);
     }
-    await gotFirst;
+    // Killed as soon as one fan has an answer, while the others are somewhere in the path.
+    await Promise.race([gotFirst, Promise.all(inFlight)]);
     crashing.child.kill('SIGKILL');
     await Promise.all(inFlight);
     expect(answered.length).toBeGreaterThan(0);
@@ -191,6 +193,38 @@ describe('orders killed and restarted mid-flow', () => {
       expect(await holdOf(p, orderId)).toMatchObject({ status: 'released' }),
     );
     await eventually(async () => expect((await categoryCounts(p, 41, 2)).pending).toBe(before));
+  });
+
+  test('when a resale order died before tickets answered (its match still unknown), then it is cancelled and announced with a null match', async () => {
+    const orderId = randomUUID();
+    await p.orders.runtime.pool.query(
+      `INSERT INTO orders (id, user_id, kind, quantity, ticket_id, expires_at)
+       VALUES ($1, $2, 'resale', 1, $3, now() + interval '15 minutes')`,
+      [orderId, randomUUID(), randomUUID()],
+    );
+    await eventually(
+      async () =>
+        expect(await orderRow(p, orderId)).toMatchObject({
+          status: 'cancelled',
+          cancel_reason: 'hold_not_confirmed',
+        }),
+      15_000,
+    );
+    await eventually(async () => {
+      const cancelled = (
+        await readSubject<{
+          data: {
+            id: string;
+            matchNumber: number | null;
+            category: number | null;
+            version: number;
+          };
+        }>(p.tickets.runtime.bus, ordersEvents.orderCancelled.type)
+      ).filter((e) => e.data.id === orderId);
+      expect(cancelled.map((e) => [e.data.matchNumber, e.data.category, e.data.version])).toEqual([
+        [null, null, 1],
+      ]);
+    });
   });
 
   test('when the fan retries with the same Idempotency-Key after such a crash, then the same order is completed with one hold instead of a second order', async () => {

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { defineEvent } from '../define-event';
 import { amountCents, category, currency, matchNumber, uuid, version } from './shared-schemas';
 
-export const orderStatus = z.enum(['created', 'awaiting_payment', 'complete', 'cancelled', 'expired']);
+export const orderStatus = z.enum([
+  'created',
+  'awaiting_payment',
+  'complete',
+  'cancelled',
+  'expired',
+]);
 export type OrderStatus = z.infer<typeof orderStatus>;
 
 const orderFields = {
@@ -29,7 +35,12 @@ export const orderCreated = defineEvent('orders.order.created', z.object(orderFi
  */
 export const orderCancelled = defineEvent(
   'orders.order.cancelled',
-  z.object({ ...orderFields, matchNumber: matchNumber.nullable(), category: category.nullable(), reason: z.string() }),
+  z.object({
+    ...orderFields,
+    matchNumber: matchNumber.nullable(),
+    category: category.nullable(),
+    reason: z.string(),
+  }),
 );
 export const orderExpired = defineEvent('orders.order.expired', z.object(orderFields));
 export const orderCompleted = defineEvent(
