@@ -24,12 +24,16 @@ export interface Progress {
 
 export const partnerSyncEnabled = (env: NodeJS.ProcessEnv) => env.PARTNER_SYNC === 'true';
 
-/** Environment of a service process in a local run: everything points at the local servers. */
+/**
+ * Environment of a service process in a local run: the developer's own variables pass
+ * through (e.g. STRIPE_SECRET_KEY, ORDER_LOCK_SECONDS), and everything that says where the
+ * local servers are is set by the launcher.
+ */
 export function serviceEnv(service: ServiceDefinition, env: NodeJS.ProcessEnv, kafkaUrl?: string): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('npm_')));
   return {
-    PATH: env.PATH,
-    HOME: env.HOME,
-    NODE_ENV: 'development',
+    ...inherited,
+    NODE_ENV: env.NODE_ENV === 'production' ? 'development' : (env.NODE_ENV ?? 'development'),
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     PORT: String(localPort(service.port, env)),
     DATABASE_URL: localDatabaseUrl(env),
@@ -37,8 +41,6 @@ export function serviceEnv(service: ServiceDefinition, env: NodeJS.ProcessEnv, k
     REDIS_URL: localRedisUrl(env),
     JWT_KEYS_DIR: path.join(homeDir(env), 'keys'),
     ...(kafkaUrl ? { KAFKA_BROKERS: kafkaUrl } : {}),
-    // Anything the developer set explicitly for a service (e.g. STRIPE_SECRET_KEY) passes through.
-    ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(STRIPE_|ORDER_|KAFKA_|PAYMENT_|RESALE_|MAX_)/.test(k))),
   };
 }
 
