@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createTestEnvironment, eventually, type TestEnvironment } from '@ticketaka/common/testing';
+import { createTestEnvironment, eventually, type TestEnvironment, readJson } from '@ticketaka/common/testing';
 import { startAuthService } from '../src/auth-service';
 
 let env: TestEnvironment;
@@ -38,7 +38,7 @@ test('when SIGTERM arrives, then the service stops taking requests, finishes, an
   const run = startProcess({ PORT: String(port) });
   await eventually(async () => expect(run.output()).toContain('"msg":"listening"'), 30_000);
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-  expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'ok' } });
+  expect(await readJson(ready)).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'ok' } });
   run.child.kill('SIGTERM');
   expect(await run.exited).toBe(0);
   expect(run.output()).toContain('"msg":"stopped"');
@@ -47,7 +47,7 @@ test('when SIGTERM arrives, then the service stops taking requests, finishes, an
 
 test('when asked, then /healthz, /readyz and Prometheus /metrics answer, and readiness turns red during shutdown', async () => {
   const auth = await startAuthService(env.env);
-  expect(await (await fetch(`${auth.url}/healthz`)).json()).toEqual({ status: 'ok' });
+  expect(await readJson(await fetch(`${auth.url}/healthz`))).toEqual({ status: 'ok' });
   await fetch(`${auth.url}/api/users/currentuser`);
   const metrics = await (await fetch(`${auth.url}/metrics`)).text();
   expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/users\/currentuser"[^}]*status="200"/);

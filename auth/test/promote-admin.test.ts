@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { authEvents } from '@ticketaka/common';
-import { createTestEnvironment, eventually, readSubject, type TestEnvironment } from '@ticketaka/common/testing';
+import { createTestEnvironment, eventually, readSubject, type TestEnvironment, readJson } from '@ticketaka/common/testing';
 import { startAuthService } from '../src/auth-service';
 
 const run = promisify(execFile);
@@ -30,7 +30,7 @@ test('when the documented admin command promotes an account, then its next sessi
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'boss@example.com', password: 'a long enough password', displayName: 'Boss', country: 'QA' }),
   });
-  const { user } = await signup.json();
+  const { user } = await readJson(signup);
 
   const { stdout } = await promote('boss@example.com');
   expect(stdout).toContain('boss@example.com: promoted');
@@ -41,7 +41,7 @@ test('when the documented admin command promotes an account, then its next sessi
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'boss@example.com', password: 'a long enough password' }),
   });
-  expect((await signin.json()).user.role).toBe('admin');
+  expect((await readJson(signin)).user.role).toBe('admin');
   await eventually(async () => {
     const events = await readSubject<{ data: { id: string; role: string; version: number } }>(auth.runtime.bus, authEvents.userRoleChanged.type);
     expect(events.map((e) => e.data)).toEqual([{ id: user.id, role: 'admin', version: 2 }]);

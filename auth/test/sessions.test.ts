@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { generateJwtKeyPair } from '@ticketaka/common';
-import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/testing';
+import { createTestEnvironment, type TestEnvironment, readJson } from '@ticketaka/common/testing';
 import { startAuthService } from '../src/auth-service';
 
 let env: TestEnvironment;
@@ -24,7 +24,7 @@ beforeAll(async () => {
     method: 'POST',
     body: { email: 'fan@example.com', password: 'a long enough password', displayName: 'Fan', country: 'BR' },
   });
-  session = await response.json();
+  session = await readJson(response);
 });
 afterAll(async () => {
   await auth.close();
@@ -36,22 +36,22 @@ describe('sign in, current user, sign out', () => {
     const response = await call('/api/users/signin', { method: 'POST', body: { email: 'FAN@example.com', password: 'a long enough password' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('set-cookie')).toMatch(/^session=[^;]+;.*HttpOnly/i);
-    const { token } = await response.json();
+    const { token } = await readJson(response);
     const me = await call('/api/users/currentuser', { headers: { authorization: `Bearer ${token}` } });
-    expect(await me.json()).toEqual({
+    expect(await readJson(me)).toEqual({
       currentUser: { id: session.user.id, email: 'fan@example.com', displayName: 'Fan', country: 'BR', role: 'fan' },
     });
   });
 
   test('when the session cookie is sent, then the current user is known', async () => {
     const me = await call('/api/users/currentuser', { headers: { cookie: `session=${session.token}` } });
-    expect((await me.json()).currentUser.id).toBe(session.user.id);
+    expect((await readJson(me)).currentUser.id).toBe(session.user.id);
   });
 
   test('when nobody is signed in, then the current user is null', async () => {
     const me = await call('/api/users/currentuser');
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ currentUser: null });
+    expect(await readJson(me)).toEqual({ currentUser: null });
   });
 
   test('when the password is wrong or the email unknown, then the same 401 invalid_credentials and nothing is written', async () => {
@@ -63,7 +63,7 @@ describe('sign in, current user, sign out', () => {
       const response = await call('/api/users/signin', { method: 'POST', body });
       expect(response.status).toBe(401);
       expect(response.headers.get('set-cookie')).toBeNull();
-      expect(await response.json()).toEqual({
+      expect(await readJson(response)).toEqual({
         errors: [{ message: 'Invalid email or password', code: 'invalid_credentials' }],
       });
     }
@@ -108,10 +108,10 @@ describe('tokens that must be refused', () => {
 
   test.each(cases)('when the request carries %s, then 401 with the reason, the cookie is cleared, nothing is written', async (_name, token, code) => {
     const before = await writes();
-    for (const headers of [{ authorization: `Bearer ${token()}` }, { cookie: `session=${token()}` }]) {
+    for (const headers of [{ authorization: `Bearer ${token()}` }, { cookie: `session=${token()}` }] as Record<string, string>[]) {
       const response = await call('/api/users/currentuser', { headers });
       expect(response.status).toBe(401);
-      expect((await response.json()).errors[0].code).toBe(code);
+      expect((await readJson(response)).errors[0].code).toBe(code);
       expect(response.headers.get('set-cookie')).toMatch(/^session=;/);
     }
     expect(await writes()).toBe(before);

@@ -1,5 +1,5 @@
 import { authEvents } from '@ticketaka/common';
-import { createTestEnvironment, eventually, readSubject, sleep, type TestEnvironment } from '@ticketaka/common/testing';
+import { createTestEnvironment, eventually, readSubject, sleep, type TestEnvironment, readJson } from '@ticketaka/common/testing';
 import { startAuthService } from '../src/auth-service';
 
 let env: TestEnvironment;
@@ -30,7 +30,7 @@ describe('sign up', () => {
   test('when a fan signs up, then 201 with an HttpOnly SameSite session cookie, and auth.user.created is published once', async () => {
     const response = await post('/api/users/signup', fan('leo@example.com'));
     expect(response.status).toBe(201);
-    const body = await response.json();
+    const body = await readJson(response);
     expect(body.user).toMatchObject({ email: 'leo@example.com', displayName: 'Lionel', country: 'AR', role: 'fan' });
     const cookie = response.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^session=/);
@@ -63,7 +63,7 @@ describe('sign up', () => {
       body: JSON.stringify(fan('relay-down@example.com')),
     });
     expect(response.status).toBe(201);
-    const { user } = await response.json();
+    const { user } = await readJson(response);
     await withoutRelay.close();
     const { rows } = await auth.runtime.pool.query('SELECT published_at FROM outbox WHERE payload @> $1', [
       JSON.stringify({ data: { id: user.id } }),
@@ -98,7 +98,7 @@ describe('bad sign-up input writes nothing', () => {
     const events = await outboxCount();
     const response = await post('/api/users/signup', body);
     expect(response.status).toBe(status);
-    const json = await response.json();
+    const json = await readJson(response);
     expect(json.errors[0]).toMatchObject({ code });
     expect(typeof json.errors[0].message).toBe('string');
     expect(await userCount()).toBe(users);
@@ -107,7 +107,7 @@ describe('bad sign-up input writes nothing', () => {
 
   test('when a field is invalid, then the error names the field', async () => {
     const response = await post('/api/users/signup', { ...fan('f@example.com'), password: 'short' });
-    const json = await response.json();
+    const json = await readJson(response);
     expect(json.errors).toEqual([expect.objectContaining({ field: 'password' })]);
   });
 
@@ -117,7 +117,7 @@ describe('bad sign-up input writes nothing', () => {
     const events = await outboxCount();
     const response = await post('/api/users/signup', fan('DUP@Example.com'));
     expect(response.status).toBe(409);
-    expect((await response.json()).errors[0]).toMatchObject({ code: 'email_taken', field: 'email' });
+    expect((await readJson(response)).errors[0]).toMatchObject({ code: 'email_taken', field: 'email' });
     expect(await userCount()).toBe(users);
     expect(await outboxCount()).toBe(events);
   });
@@ -136,7 +136,7 @@ describe('bad sign-up input writes nothing', () => {
     const huge = JSON.stringify({ ...fan('big@example.com'), displayName: 'x'.repeat(10 * 1024 * 1024) });
     const response = await post('/api/users/signup', huge);
     expect(response.status).toBe(413);
-    expect((await response.json()).errors[0].code).toBe('payload_too_large');
+    expect((await readJson(response)).errors[0].code).toBe('payload_too_large');
     expect(await userCount()).toBe(users);
   });
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { localPorts } from '@ticketaka/common/src/config/local-defaults';
+import { readJson } from '@ticketaka/common/testing';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { existingServices } from '../src/services';
@@ -54,7 +55,7 @@ test('when `npm start` runs on a machine with nothing running, then the platform
 
   const me = await fetch(`${gateway}/api/users/currentuser`);
   expect(me.status).toBe(200);
-  expect(await me.json()).toEqual({ currentUser: null });
+  expect(await readJson(me)).toEqual({ currentUser: null });
 
   const second = await npm('start');
   expect(second.code).toBe(0);
@@ -67,7 +68,7 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   expect(signup.status).toBe(201);
   const cookie = signup.headers.get('set-cookie')?.split(';')[0] ?? '';
   const again = await fetch(`${gateway}/api/users/currentuser`, { headers: { cookie } });
-  expect((await again.json()).currentUser.email).toBe('first@example.com');
+  expect((await readJson(again)).currentUser.email).toBe('first@example.com');
 
   const stop = await npm('stop');
   expect(stop.code).toBe(0);

@@ -1,3 +1,4 @@
 export * from './test-environment';
 export * from './eventually';
 export * from './stream-reader';
+export * from './json';
