@@ -22,6 +22,8 @@ export interface OrderRecord {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /** An earlier hold request for this order went unanswered. */
+  holdUncertain: boolean;
 }
 
 interface OrderRow {
@@ -43,6 +45,7 @@ interface OrderRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  hold_uncertain: boolean;
 }
 
 const toRecord = (row: OrderRow): OrderRecord => ({
@@ -64,6 +67,7 @@ const toRecord = (row: OrderRow): OrderRecord => ({
   version: row.version,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  holdUncertain: row.hold_uncertain,
 });
 
 type Db = Pool | PoolClient;
@@ -222,6 +226,11 @@ export async function transitionOrder(
       'concurrent_change',
     );
   return toRecord(row);
+}
+
+/** Committed before answering 503, so the order remembers that a hold may exist for it. */
+export async function markHoldUncertain(client: PoolClient, id: string): Promise<void> {
+  await client.query('UPDATE orders SET hold_uncertain = true WHERE id = $1', [id]);
 }
 
 /** Only for an order that tickets refused: nothing was held or announced for it. */

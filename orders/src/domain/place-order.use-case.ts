@@ -19,6 +19,7 @@ import {
   insertOrder,
   lockFanMatch,
   lockOrder,
+  markHoldUncertain,
   ticketsCountedForFan,
   transitionOrder,
   type OrderRecord,
@@ -58,6 +59,7 @@ export async function placeOrder(
       case 'decided':
         return { order: outcome.order, replayed: !isNew };
       case 'refused':
+      case 'unanswered':
         throw outcome.error;
       case 'vanished':
         // A concurrent retry with the same key was refused and deleted the order; decide anew.
@@ -152,7 +154,24 @@ const REFUSALS = [400, 403, 404, 422];
 type HoldOutcome =
   | { kind: 'decided'; order: OrderRecord }
   | { kind: 'refused'; error: AppError }
+  | { kind: 'unanswered'; error: AppError }
   | { kind: 'vanished' };
+
+/**
+ * Ends an order that tickets refused. Normally it is deleted: nothing was held or announced.
+ * But if an earlier request for it went unanswered, that request may still be deciding in
+ * tickets (and a refusal now does not prove it will refuse), so the order is cancelled with
+ * an event instead, and tickets releases whatever it ends up holding for this order id.
+ */
+async function endRefusedOrder(runtime: Runtime, client: PoolClient, order: OrderRecord, error: AppError): Promise<HoldOutcome> {
+  if (!order.holdUncertain) {
+    await deleteUnconfirmedOrder(client, order.id);
+    return { kind: 'refused', error };
+  }
+  const cancelled = await transitionOrder(client, order, 'cancelled', { cancelReason: error.code });
+  await appendToOutbox(client, runtime.schema, [orderCancelledEvent(cancelled, error.code)]);
+  return { kind: 'refused', error };
+}
 
 /**
  * Step 2, with the order row locked for the duration of the hold request: concurrent
@@ -178,18 +197,18 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
       if (error instanceof AppError && REFUSALS.includes(error.status)) {
         // Tickets refused the request itself (unknown match, not for sale, own listing):
         // nothing is held. Anything else (a 409 included) may hide a hold: the order stays.
-        await deleteUnconfirmedOrder(client, current.id);
-        return { kind: 'refused', error };
+        return endRefusedOrder(runtime, client, current, error);
       }
-      // No answer: a hold may or may not exist. The order stays `created`; a retry with the
-      // same key asks again (same order id, same hold), or the sweeper cancels it.
+      // No answer: a hold may or may not exist. The order stays `created` and remembers it;
+      // a retry with the same key asks again (same order id, same hold), or the sweeper
+      // cancels it and tickets releases what it held.
       logger.warn({ err: error, orderId: current.id }, 'hold not confirmed');
-      throw holdUnavailable(error instanceof Error ? error.message : String(error));
+      await markHoldUncertain(client, current.id);
+      return { kind: 'unanswered', error: holdUnavailable(error instanceof Error ? error.message : String(error)) };
     }
 
     if (!answer.held) {
-      await deleteUnconfirmedOrder(client, current.id);
-      return { kind: 'refused', error: new NotEnoughTicketsError(answer.available, answer.reason) };
+      return endRefusedOrder(runtime, client, current, new NotEnoughTicketsError(answer.available, answer.reason));
     }
     assertAnswerMatches(current, answer);
 
