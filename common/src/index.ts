@@ -24,3 +24,4 @@ export * from './service/service-runtime';
 export * from './service/service-app';
 export * from './service/run-main';
 export * from './rpc/tickets.rpc';
+export * from './events/deterministic-id';

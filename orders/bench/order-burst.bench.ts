@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { localDatabaseUrl, type CurrentUser } from '@ticketaka/common';
+import { percentile } from '@ticketaka/common/testing';
 
 const FANS = Number(process.env.BENCH_FANS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -130,8 +131,6 @@ async function throughGateway(url: string): Promise<Target> {
   };
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function main() {

@@ -34,7 +34,7 @@ test('when a hold request went unanswered and the retry is refused, then the ord
   restartedTickets = await startTicketsService(p.env.env);
   const refused = await placeOrder(p, fan, { matchNumber: 20, category: 2, quantity: 1 }, headers);
   expect(refused.status).toBe(409);
-  expect(refused.body.errors[0].code).toBe('not_enough_tickets');
+  expect(refused.body.errors?.[0].code).toBe('not_enough_tickets');
 
   const orderId = rows[0].id as string;
   const after = await p.orders.runtime.pool.query('SELECT status, cancel_reason FROM orders WHERE id = $1', [orderId]);

@@ -32,6 +32,7 @@ import {
 import { natsServer } from '@ticketaka/infra/src/servers/nats.server';
 import { postgresServer } from '@ticketaka/infra/src/servers/postgres.server';
 import type { RunningServer } from '@ticketaka/infra/src/servers/server';
+import { percentile } from '@ticketaka/common/testing';
 
 interface Options {
   requests: number;
@@ -190,8 +191,6 @@ async function freeMatchNumber(db: Client): Promise<number> {
   return next;
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 async function burst(
   bus: EventBus,

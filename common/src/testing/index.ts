@@ -2,3 +2,4 @@ export * from './test-environment';
 export * from './eventually';
 export * from './stream-reader';
 export * from './json';
+export * from './percentile';

@@ -3,10 +3,11 @@ import {
   expirationEvents,
   inTransaction,
   type ServiceRuntime,
+  deterministicId,
 } from '@ticketaka/common';
 import type { LockJob } from '../data-access/expiration-queue';
 import { isInOutbox, lockOrderLock, recordFired } from '../data-access/order-lock.repository';
-import { deterministicId } from './deterministic-id';
+
 
 /**
  * A timer fired: expiration.order.expired goes through this service's outbox, so it is

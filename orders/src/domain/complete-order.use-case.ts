@@ -6,9 +6,10 @@ import {
   type EventOf,
   type PoolClient,
   type ServiceRuntime,
+  deterministicId,
 } from '@ticketaka/common';
 import { isInOutbox, lockOrder, transitionOrder } from '../data-access/order.repository';
-import { deterministicId } from './deterministic-id';
+
 import { orderCompletedEvent } from './order-events';
 import { decidePayment } from './order-status';
 
