@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { createServiceApp, createServiceRuntime, listen, loadConfig, localJwtKeyPair } from '@ticketaka/common';
+import {
+  createServiceApp,
+  createServiceRuntime,
+  listen,
+  loadConfig,
+  localJwtKeyPair,
+} from '@ticketaka/common';
 import { authConfigSchema, type AuthConfig } from './config';
 import { createTokenIssuer } from './domain/token-issuer';
 import { usersRouter } from './entry-points/http/users.routes';
@@ -11,7 +17,10 @@ function privateKey(config: AuthConfig): string {
 }
 
 /** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startAuthService(env: NodeJS.ProcessEnv = process.env, options: { startRelay?: boolean } = {}) {
+export async function startAuthService(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { startRelay?: boolean } = {},
+) {
   const config = loadConfig('auth', authConfigSchema, env);
   const runtime = await createServiceRuntime({
     name: 'auth',

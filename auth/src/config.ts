@@ -1,12 +1,23 @@
 import { z } from 'zod';
-import { baseConfigSchema, envBoolean, envPort, localPorts, requireInProduction } from '@ticketaka/common';
+import {
+  baseConfigSchema,
+  envBoolean,
+  envPort,
+  localPorts,
+  requireInProduction,
+} from '@ticketaka/common';
 
 export const authConfigSchema = requireInProduction(
   baseConfigSchema.extend({
     PORT: envPort(localPorts.AUTH_PORT),
     /** Only auth holds the signing key (PEM, PKCS#8, P-256). */
     JWT_PRIVATE_KEY: z.string().optional(),
-    JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
+    JWT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(8 * 3600),
     /** Secure cookies need HTTPS; local runs serve plain HTTP on localhost. */
     COOKIE_SECURE: envBoolean(false),
   }),

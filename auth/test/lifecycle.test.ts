@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createTestEnvironment, eventually, type TestEnvironment, readJson } from '@ticketaka/common/testing';
+import {
+  createTestEnvironment,
+  eventually,
+  type TestEnvironment,
+  readJson,
+} from '@ticketaka/common/testing';
 import { startAuthService } from '../src/auth-service';
 
 let env: TestEnvironment;
@@ -25,10 +30,16 @@ function startProcess(extraEnv: NodeJS.ProcessEnv) {
 }
 
 test('when the configuration is wrong, then the service refuses to start and names every bad variable', async () => {
-  const run = startProcess({ DATABASE_URL: 'mysql://localhost/x', JWT_TTL_SECONDS: 'soon', PORT: '99999' });
+  const run = startProcess({
+    DATABASE_URL: 'mysql://localhost/x',
+    JWT_TTL_SECONDS: 'soon',
+    PORT: '99999',
+  });
   expect(await run.exited).toBe(1);
   expect(run.output()).toContain('auth: the configuration is invalid');
-  expect(run.output()).toContain('DATABASE_URL: must be a postgres:// connection URL (got "mysql://localhost/x")');
+  expect(run.output()).toContain(
+    'DATABASE_URL: must be a postgres:// connection URL (got "mysql://localhost/x")',
+  );
   expect(run.output()).toMatch(/JWT_TTL_SECONDS: .*\(got "soon"\)/);
   expect(run.output()).toMatch(/PORT: .*\(got "99999"\)/);
 });
@@ -38,7 +49,10 @@ test('when SIGTERM arrives, then the service stops taking requests, finishes, an
   const run = startProcess({ PORT: String(port) });
   await eventually(async () => expect(run.output()).toContain('"msg":"listening"'), 30_000);
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-  expect(await readJson(ready)).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'ok' } });
+  expect(await readJson(ready)).toEqual({
+    status: 'ready',
+    checks: { postgres: 'ok', nats: 'ok' },
+  });
   run.child.kill('SIGTERM');
   expect(await run.exited).toBe(0);
   expect(run.output()).toContain('"msg":"stopped"');
@@ -50,7 +64,9 @@ test('when asked, then /healthz, /readyz and Prometheus /metrics answer, and rea
   expect(await readJson(await fetch(`${auth.url}/healthz`))).toEqual({ status: 'ok' });
   await fetch(`${auth.url}/api/users/currentuser`);
   const metrics = await (await fetch(`${auth.url}/metrics`)).text();
-  expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/users\/currentuser"[^}]*status="200"/);
+  expect(metrics).toMatch(
+    /http_request_duration_seconds_count\{[^}]*route="\/api\/users\/currentuser"[^}]*status="200"/,
+  );
   expect(metrics).toContain('events_published_total');
   auth.runtime.health.shuttingDown = true;
   const notReady = await fetch(`${auth.url}/readyz`);

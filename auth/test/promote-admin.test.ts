@@ -2,7 +2,13 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { authEvents } from '@ticketaka/common';
-import { createTestEnvironment, eventually, readSubject, type TestEnvironment, readJson } from '@ticketaka/common/testing';
+import {
+  createTestEnvironment,
+  eventually,
+  readSubject,
+  type TestEnvironment,
+  readJson,
+} from '@ticketaka/common/testing';
 import { startAuthService } from '../src/auth-service';
 
 const run = promisify(execFile);
@@ -28,7 +34,12 @@ test('when the documented admin command promotes an account, then its next sessi
   const signup = await fetch(`${auth.url}/api/users/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'boss@example.com', password: 'a long enough password', displayName: 'Boss', country: 'QA' }),
+    body: JSON.stringify({
+      email: 'boss@example.com',
+      password: 'a long enough password',
+      displayName: 'Boss',
+      country: 'QA',
+    }),
   });
   const { user } = await readJson(signup);
 
@@ -43,11 +54,16 @@ test('when the documented admin command promotes an account, then its next sessi
   });
   expect((await readJson(signin)).user.role).toBe('admin');
   await eventually(async () => {
-    const events = await readSubject<{ data: { id: string; role: string; version: number } }>(auth.runtime.bus, authEvents.userRoleChanged.type);
+    const events = await readSubject<{ data: { id: string; role: string; version: number } }>(
+      auth.runtime.bus,
+      authEvents.userRoleChanged.type,
+    );
     expect(events.map((e) => e.data)).toEqual([{ id: user.id, role: 'admin', version: 2 }]);
   });
 });
 
 test('when the account does not exist, then the command fails and says so', async () => {
-  await expect(promote('ghost@example.com')).rejects.toMatchObject({ stderr: expect.stringContaining('No account with email ghost@example.com') });
+  await expect(promote('ghost@example.com')).rejects.toMatchObject({
+    stderr: expect.stringContaining('No account with email ghost@example.com'),
+  });
 });

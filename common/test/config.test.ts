@@ -13,14 +13,20 @@ describe('configuration at start-up', () => {
     const schema = baseConfigSchema.extend({ STRIPE_SECRET_KEY: z.string().startsWith('sk_') });
     let error: unknown;
     try {
-      loadConfig('payments', schema, { DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', STRIPE_SECRET_KEY: 'pk_live_oops' });
+      loadConfig('payments', schema, {
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        STRIPE_SECRET_KEY: 'pk_live_oops',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain('payments: the configuration is invalid');
-    expect(message).toContain('DATABASE_URL: must be a postgres:// connection URL (got "mysql://x")');
+    expect(message).toContain(
+      'DATABASE_URL: must be a postgres:// connection URL (got "mysql://x")',
+    );
     expect(message).toContain('LOG_LEVEL');
     expect(message).toContain('STRIPE_SECRET_KEY');
     expect(message).not.toContain('pk_live_oops');
@@ -28,6 +34,8 @@ describe('configuration at start-up', () => {
 
   test('when production lacks a required variable, then start-up is refused naming it', () => {
     const schema = requireInProduction(baseConfigSchema, ['JWT_PUBLIC_KEY']);
-    expect(() => loadConfig('tickets', schema, { NODE_ENV: 'production' })).toThrow(/JWT_PUBLIC_KEY: is required in production \(missing\)/);
+    expect(() => loadConfig('tickets', schema, { NODE_ENV: 'production' })).toThrow(
+      /JWT_PUBLIC_KEY: is required in production \(missing\)/,
+    );
   });
 });

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { applyOnce, ConflictError, RetryLaterError, type DeadLetter, type ServiceRuntime } from '../src';
-import { createTestEnvironment, eventually, readSubject, sleep, type TestEnvironment } from '../testing';
+import {
+  applyOnce,
+  ConflictError,
+  RetryLaterError,
+  type DeadLetter,
+  type ServiceRuntime,
+} from '../src';
+import {
+  createTestEnvironment,
+  eventually,
+  readSubject,
+  sleep,
+  type TestEnvironment,
+} from '../testing';
 import { noteAdded, startNotesService } from './fixtures/notes-service';
 
 let env: TestEnvironment;
@@ -17,9 +29,14 @@ afterAll(async () => {
 });
 
 const copies = async (id: string) =>
-  (await runtime.pool.query<{ copies: number }>('SELECT copies FROM note_copies WHERE id = $1', [id])).rows[0]?.copies;
+  (
+    await runtime.pool.query<{ copies: number }>('SELECT copies FROM note_copies WHERE id = $1', [
+      id,
+    ])
+  ).rows[0]?.copies;
 
-const deadLetters = () => readSubject<DeadLetter>(runtime.bus, 'deadletter.>', runtime.bus.streamName('deadletter'));
+const deadLetters = () =>
+  readSubject<DeadLetter>(runtime.bus, 'deadletter.>', runtime.bus.streamName('deadletter'));
 
 describe('idempotent consumers', () => {
   test('when the same event is delivered twice, then its effect is applied once', async () => {
@@ -41,8 +58,12 @@ describe('idempotent consumers', () => {
     });
     const event = noteAdded.create({ id: randomUUID(), text: 'twice', version: 1 });
     // Two different message ids get past JetStream's de-duplication: a true double delivery.
-    await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), { msgID: 'a' });
-    await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), { msgID: 'b' });
+    await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), {
+      msgID: 'a',
+    });
+    await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), {
+      msgID: 'b',
+    });
     await eventually(() => expect(outcomes).toEqual(['applied', 'duplicate']));
     expect(await copies(event.data.id)).toBe(1);
   });
@@ -68,14 +89,17 @@ describe('failing messages', () => {
       handler: async (event) => {
         const n = (failing.attempts.get(event.data.text) ?? 0) + 1;
         failing.attempts.set(event.data.text, n);
-        if (event.data.text === 'fails once' && n === 1) throw new RetryLaterError('version 1 not applied yet');
+        if (event.data.text === 'fails once' && n === 1)
+          throw new RetryLaterError('version 1 not applied yet');
         if (event.data.text === 'always fails') throw new Error('downstream is broken');
       },
     });
   });
 
   test('when a handler fails once, then the event is redelivered and applied', async () => {
-    await runtime.bus.publish(noteAdded.create({ id: randomUUID(), text: 'fails once', version: 1 }));
+    await runtime.bus.publish(
+      noteAdded.create({ id: randomUUID(), text: 'fails once', version: 1 }),
+    );
     await eventually(() => expect(failing.attempts.get('fails once')).toBe(2));
   });
 
@@ -83,7 +107,9 @@ describe('failing messages', () => {
     const event = noteAdded.create({ id: randomUUID(), text: 'always fails', version: 1 });
     await runtime.bus.publish(event);
     await eventually(async () => {
-      const letters = (await deadLetters()).filter((l) => l.consumer === 'flaky' && l.payload.includes(event.id));
+      const letters = (await deadLetters()).filter(
+        (l) => l.consumer === 'flaky' && l.payload.includes(event.id),
+      );
       expect(letters).toHaveLength(1);
       expect(letters[0]).toMatchObject({ reason: 'downstream is broken', deliveryCount: 3 });
     });
@@ -94,12 +120,18 @@ describe('failing messages', () => {
   test('when a message is not valid JSON or breaks the schema, then it is dead-lettered at once and later messages still flow', async () => {
     const subject = runtime.bus.subject(noteAdded.type);
     await runtime.bus.js.publish(subject, '{"not json', { msgID: randomUUID() });
-    await runtime.bus.js.publish(subject, JSON.stringify({ id: 'x', type: noteAdded.type, data: {} }), { msgID: randomUUID() });
+    await runtime.bus.js.publish(
+      subject,
+      JSON.stringify({ id: 'x', type: noteAdded.type, data: {} }),
+      { msgID: randomUUID() },
+    );
     const after = noteAdded.create({ id: randomUUID(), text: 'after poison', version: 1 });
     await runtime.bus.publish(after);
     await eventually(() => expect(failing.attempts.get('after poison')).toBe(1));
     await eventually(async () => {
-      const letters = (await deadLetters()).filter((l) => l.consumer === 'flaky' && l.reason.startsWith('invalid message'));
+      const letters = (await deadLetters()).filter(
+        (l) => l.consumer === 'flaky' && l.reason.startsWith('invalid message'),
+      );
       expect(letters.map((l) => l.payload)).toEqual(expect.arrayContaining(['{"not json']));
       expect(letters).toHaveLength(2);
     });
@@ -112,9 +144,18 @@ describe('request/reply', () => {
       if (n < 0) throw new ConflictError('negative numbers are not allowed', 'negative');
       return { double: n * 2 };
     });
-    await expect(runtime.bus.request('rpc.notes.check', { n: 21 }, z.object({ double: z.number() }))).resolves.toEqual({ double: 42 });
-    await expect(runtime.bus.request('rpc.notes.check', { n: -1 }, z.any())).rejects.toMatchObject({ status: 409, code: 'negative' });
-    await expect(runtime.bus.request('rpc.notes.check', { n: 'x' }, z.any())).rejects.toMatchObject({ status: 400 });
-    await expect(runtime.bus.request('rpc.notes.nobody', {}, z.any(), 300)).rejects.toMatchObject({ status: 503 });
+    await expect(
+      runtime.bus.request('rpc.notes.check', { n: 21 }, z.object({ double: z.number() })),
+    ).resolves.toEqual({ double: 42 });
+    await expect(runtime.bus.request('rpc.notes.check', { n: -1 }, z.any())).rejects.toMatchObject({
+      status: 409,
+      code: 'negative',
+    });
+    await expect(runtime.bus.request('rpc.notes.check', { n: 'x' }, z.any())).rejects.toMatchObject(
+      { status: 400 },
+    );
+    await expect(runtime.bus.request('rpc.notes.nobody', {}, z.any(), 300)).rejects.toMatchObject({
+      status: 503,
+    });
   });
 });

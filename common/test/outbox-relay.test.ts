@@ -1,4 +1,10 @@
-import { createTestEnvironment, eventually, readSubject, sleep, type TestEnvironment } from '../testing';
+import {
+  createTestEnvironment,
+  eventually,
+  readSubject,
+  sleep,
+  type TestEnvironment,
+} from '../testing';
 import type { ServiceRuntime } from '../src';
 import { addNote, noteAdded, startNotesService } from './fixtures/notes-service';
 
@@ -26,7 +32,9 @@ describe('transactional outbox', () => {
     const runtime = await start();
     const event = await addNote(runtime, 'hello');
     await eventually(async () => expect(await published(runtime, event.id)).toHaveLength(1), 3000);
-    const { rows } = await runtime.pool.query('SELECT published_at FROM outbox WHERE id = $1', [event.id]);
+    const { rows } = await runtime.pool.query('SELECT published_at FROM outbox WHERE id = $1', [
+      event.id,
+    ]);
     expect(rows[0].published_at).not.toBeNull();
     await runtime.close();
   });
@@ -34,9 +42,13 @@ describe('transactional outbox', () => {
   test('when the transaction rolls back, then neither the change nor its event exist', async () => {
     const runtime = await start();
     await expect(addNote(runtime, 'doomed', { fail: true })).rejects.toThrow('business rule');
-    const { rows } = await runtime.pool.query("SELECT count(*)::int AS n FROM outbox o JOIN notes n ON n.text = 'doomed' ");
+    const { rows } = await runtime.pool.query(
+      "SELECT count(*)::int AS n FROM outbox o JOIN notes n ON n.text = 'doomed' ",
+    );
     expect(rows[0].n).toBe(0);
-    const { rows: outbox } = await runtime.pool.query("SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'text' = 'doomed'");
+    const { rows: outbox } = await runtime.pool.query(
+      "SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'text' = 'doomed'",
+    );
     expect(outbox[0].n).toBe(0);
     await runtime.close();
   });
@@ -49,7 +61,10 @@ describe('transactional outbox', () => {
     await down.close();
 
     const restarted = await start();
-    await eventually(async () => expect(await published(restarted, event.id)).toHaveLength(1), 3000);
+    await eventually(
+      async () => expect(await published(restarted, event.id)).toHaveLength(1),
+      3000,
+    );
     await restarted.close();
   });
 
@@ -64,7 +79,9 @@ describe('transactional outbox', () => {
 
     const restarted = await start();
     await eventually(async () => {
-      const { rows } = await restarted.pool.query('SELECT published_at FROM outbox WHERE id = $1', [event.id]);
+      const { rows } = await restarted.pool.query('SELECT published_at FROM outbox WHERE id = $1', [
+        event.id,
+      ]);
       expect(rows[0].published_at).not.toBeNull();
     }, 3000);
     expect(await published(restarted, event.id)).toHaveLength(1);
@@ -74,7 +91,9 @@ describe('transactional outbox', () => {
   test('when two relays run on one outbox, then every event is published once', async () => {
     const a = await start();
     const b = await start();
-    const events = await Promise.all(Array.from({ length: 40 }, (_, i) => addNote(i % 2 ? a : b, `note ${i}`)));
+    const events = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => addNote(i % 2 ? a : b, `note ${i}`)),
+    );
     await eventually(async () => {
       const all = await readSubject<{ id: string }>(a.bus, noteAdded.type);
       const ids = new Set(events.map((e) => e.id));

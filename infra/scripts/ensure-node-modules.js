@@ -8,7 +8,8 @@ const root = path.join(__dirname, '..', '..');
 const lock = path.join(root, 'package-lock.json');
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 
-const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
+const stale =
+  !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
 if (stale) {
   console.log('Installing Node dependencies (npm ci) …');
   execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });

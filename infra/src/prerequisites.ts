@@ -20,13 +20,17 @@ export const testPrerequisites: Prerequisite[] = [
   { command: 'go', aptPackage: 'golang-go', neededFor: 'installing stripe-mock' },
 ];
 
-const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const has = (command: string) =>
+  spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 
 /**
  * Installs missing system packages with apt-get when we are root (a fresh CI machine),
  * otherwise stops with the exact command to run, rather than failing later with ENOENT.
  */
-export function ensurePrerequisites(list: Prerequisite[], log: (line: string) => void = console.error): void {
+export function ensurePrerequisites(
+  list: Prerequisite[],
+  log: (line: string) => void = console.error,
+): void {
   const missing = list.filter((p) => !has(p.command));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((p) => p.aptPackage))];
@@ -39,7 +43,11 @@ export function ensurePrerequisites(list: Prerequisite[], log: (line: string) =>
   log(`Installing missing packages with apt-get: ${packages.join(', ')} …`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
   const still = missing.filter((p) => !has(p.command));
-  if (still.length > 0) throw new Error(`apt-get did not provide: ${still.map((p) => p.command).join(', ')}`);
+  if (still.length > 0)
+    throw new Error(`apt-get did not provide: ${still.map((p) => p.command).join(', ')}`);
 }

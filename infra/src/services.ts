@@ -18,10 +18,15 @@ export const serviceDefinitions: ServiceDefinition[] = [
   { name: 'orders', port: 'ORDERS_PORT' },
   { name: 'expiration', port: 'EXPIRATION_PORT' },
   { name: 'payments', port: 'PAYMENTS_PORT' },
-  { name: 'kafka-bridge', port: 'KAFKA_BRIDGE_PORT', enabled: (env) => env.PARTNER_SYNC === 'true' },
+  {
+    name: 'kafka-bridge',
+    port: 'KAFKA_BRIDGE_PORT',
+    enabled: (env) => env.PARTNER_SYNC === 'true',
+  },
 ];
 
-export const entryPoint = (service: ServiceDefinition) => path.join(repoRoot, service.name, 'src', 'main.ts');
+export const entryPoint = (service: ServiceDefinition) =>
+  path.join(repoRoot, service.name, 'src', 'main.ts');
 
 /** A service exists once its package has an entry point; the registry may run ahead of the code. */
 export const existingServices = (env: NodeJS.ProcessEnv = process.env) =>

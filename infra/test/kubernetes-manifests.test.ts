@@ -27,7 +27,12 @@ const builtServices = serviceDefinitions.filter((s) => fs.existsSync(entryPoint(
 test('when the manifests are parsed, then every document is a named Kubernetes object', () => {
   expect(all.length).toBeGreaterThan(0);
   for (const { file, doc } of all) {
-    expect([file, typeof doc.apiVersion, typeof doc.kind, typeof doc.metadata?.name]).toEqual([file, 'string', 'string', 'string']);
+    expect([file, typeof doc.apiVersion, typeof doc.kind, typeof doc.metadata?.name]).toEqual([
+      file,
+      'string',
+      'string',
+      'string',
+    ]);
   }
 });
 
@@ -36,7 +41,9 @@ test('when the ingress is rendered from the routing table, then the committed in
 });
 
 describe.each(builtServices.map((s) => [s.name, s] as const))('the %s service', (name, service) => {
-  const docs = all.filter(({ file }) => path.basename(file) === `${name}.yaml`).map(({ doc }) => doc);
+  const docs = all
+    .filter(({ file }) => path.basename(file) === `${name}.yaml`)
+    .map(({ doc }) => doc);
   const deployment = docs.find((d) => d.kind === 'Deployment');
   const svc = docs.find((d) => d.kind === 'Service');
   const port = localPorts[service.port];
@@ -50,7 +57,9 @@ describe.each(builtServices.map((s) => [s.name, s] as const))('the %s service', 
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port });
     expect(container.resources.requests).toBeDefined();
     expect(container.resources.limits).toBeDefined();
-    expect(container.envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: 'ticketaka-config' } }]));
+    expect(container.envFrom).toEqual(
+      expect.arrayContaining([{ configMapRef: { name: 'ticketaka-config' } }]),
+    );
     expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
   });
 
@@ -63,14 +72,23 @@ describe.each(builtServices.map((s) => [s.name, s] as const))('the %s service', 
   test('when skaffold builds, then it has an artifact with an existing Dockerfile and deploys its manifest', () => {
     const artifact = skaffold.build.artifacts.find((a: any) => a.image === `ticketaka/${name}`);
     expect(artifact).toBeDefined();
-    expect(fs.existsSync(path.join(repoRoot, artifact.context, artifact.docker.dockerfile))).toBe(true);
+    expect(fs.existsSync(path.join(repoRoot, artifact.context, artifact.docker.dockerfile))).toBe(
+      true,
+    );
     expect(skaffold.manifests.rawYaml).toContain(`infra/k8s/${name}.yaml`);
   });
 });
 
 test('when a Service selects pods, then some workload carries those labels', () => {
-  const workloads = all.filter(({ doc }) => ['Deployment', 'StatefulSet'].includes(doc.kind)).map(({ doc }) => doc.spec.template.metadata.labels);
+  const workloads = all
+    .filter(({ doc }) => ['Deployment', 'StatefulSet'].includes(doc.kind))
+    .map(({ doc }) => doc.spec.template.metadata.labels);
   for (const { file, doc } of all.filter(({ doc }) => doc.kind === 'Service')) {
-    expect([file, workloads.some((labels) => Object.entries(doc.spec.selector).every(([k, v]) => labels[k] === v))]).toEqual([file, true]);
+    expect([
+      file,
+      workloads.some((labels) =>
+        Object.entries(doc.spec.selector).every(([k, v]) => labels[k] === v),
+      ),
+    ]).toEqual([file, true]);
   }
 });

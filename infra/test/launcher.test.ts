@@ -15,7 +15,9 @@ import { existingServices } from '../src/services';
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-launcher-'));
 // PostgreSQL runs as `nobody` when we are root and must be able to reach its data folder.
 fs.chmodSync(home, 0o755);
-const ports = Object.fromEntries(Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]));
+const ports = Object.fromEntries(
+  Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]),
+);
 const env = { ...process.env, ...ports, TICKETAKA_HOME: home, LOG_LEVEL: 'warn' };
 const gateway = `http://localhost:${ports.GATEWAY_PORT}`;
 
@@ -44,14 +46,16 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   launcher.stderr?.on('data', (d) => (output += d));
   const deadline = Date.now() + 150_000;
   while (!output.includes('Ticketaka is running at') && Date.now() < deadline) {
-    if (launcher.exitCode !== null) throw new Error(`npm start exited early (code ${launcher.exitCode}):\n${output}`);
+    if (launcher.exitCode !== null)
+      throw new Error(`npm start exited early (code ${launcher.exitCode}):\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   expect(output).toContain(`Ticketaka is running at ${gateway}`);
   expect(output).toMatch(/✔ PostgreSQL \(started\)/);
   expect(output).toMatch(/✔ NATS JetStream \(started\)/);
   expect(output).toMatch(/✔ Redis \(started\)/);
-  for (const service of existingServices(env)) expect(output).toContain(`✔ Service ${service.name} (started)`);
+  for (const service of existingServices(env))
+    expect(output).toContain(`✔ Service ${service.name} (started)`);
 
   const me = await fetch(`${gateway}/api/users/currentuser`);
   expect(me.status).toBe(200);
@@ -63,7 +67,12 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   const signup = await fetch(`${gateway}/api/users/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'first@example.com', password: 'a long enough password', displayName: 'First', country: 'MX' }),
+    body: JSON.stringify({
+      email: 'first@example.com',
+      password: 'a long enough password',
+      displayName: 'First',
+      country: 'MX',
+    }),
   });
   expect(signup.status).toBe(201);
   const cookie = signup.headers.get('set-cookie')?.split(';')[0] ?? '';

@@ -191,7 +191,6 @@ async function freeMatchNumber(db: Client): Promise<number> {
   return next;
 }
 
-
 async function burst(
   bus: EventBus,
   options: Options,

@@ -4,7 +4,12 @@ import { hash, verify } from '@node-rs/argon2';
  * Argon2id, memory-hard, with OWASP's minimum parameters (19 MiB, 2 passes): expensive
  * for a GPU farm, cheap enough for a sign-in burst on two cores.
  */
-const options = { algorithm: 2 /* Algorithm.Argon2id: a const enum, not importable under isolatedModules */, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const options = {
+  algorithm: 2 /* Algorithm.Argon2id: a const enum, not importable under isolatedModules */,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 export const hashPassword = (password: string) => hash(password, options);
 

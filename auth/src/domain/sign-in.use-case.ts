@@ -7,6 +7,13 @@ import type { SignInInput } from './user.schemas';
 export async function signIn(runtime: ServiceRuntime, input: SignInInput): Promise<CurrentUser> {
   const user = await findUserByEmail(runtime.pool, input.email);
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
-  if (!user || !valid) throw new NotAuthenticatedError('Invalid email or password', 'invalid_credentials');
-  return { id: user.id, email: user.email, displayName: user.displayName, country: user.country, role: user.role };
+  if (!user || !valid)
+    throw new NotAuthenticatedError('Invalid email or password', 'invalid_credentials');
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    country: user.country,
+    role: user.role,
+  };
 }

@@ -36,7 +36,13 @@ export async function signUp(runtime: ServiceRuntime, input: SignUpInput): Promi
           version: user.version,
         }),
       ]);
-      return { id: user.id, email: user.email, displayName: user.displayName, country: user.country, role: user.role };
+      return {
+        id: user.id,
+        email: user.email,
+        displayName: user.displayName,
+        country: user.country,
+        role: user.role,
+      };
     });
   } catch (error) {
     if (isPgError(error, PgErrorCode.uniqueViolation)) {

@@ -11,7 +11,13 @@ export function createTokenIssuer(privateKeyPem: string, ttlSeconds: number): To
       const token = jwt.sign(
         { email: user.email, name: user.displayName, country: user.country, role: user.role },
         privateKeyPem,
-        { algorithm: TOKEN_ALGORITHM, subject: user.id, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, expiresIn: ttlSeconds },
+        {
+          algorithm: TOKEN_ALGORITHM,
+          subject: user.id,
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          expiresIn: ttlSeconds,
+        },
       );
       return { token, expiresInSeconds: ttlSeconds };
     },

@@ -20,8 +20,11 @@ export const signUpSchema = z.strictObject({
     .min(1, 'Display name is required')
     .max(60, 'Display name must be at most 60 characters')
     // Control characters and angle brackets have no place in a name shown to other fans.
-    // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\u0000-\u001f<>]/.test(s), 'Display name contains characters that are not allowed'),
+    .refine(
+      // eslint-disable-next-line no-control-regex
+      (s) => !/[\u0000-\u001f<>]/.test(s),
+      'Display name contains characters that are not allowed',
+    ),
   country: z
     .string()
     .trim()
@@ -32,6 +35,9 @@ export type SignUpInput = z.infer<typeof signUpSchema>;
 
 export const signInSchema = z.strictObject({
   email: emailSchema,
-  password: z.string().min(1, 'Password is required').max(128, 'Password must be at most 128 characters'),
+  password: z
+    .string()
+    .min(1, 'Password is required')
+    .max(128, 'Password must be at most 128 characters'),
 });
 export type SignInInput = z.infer<typeof signInSchema>;

@@ -7,12 +7,16 @@ function readCookie(header: string | undefined, name: string): string | undefine
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name)
+      return decodeURIComponent(part.slice(eq + 1).trim());
   }
   return undefined;
 }
 
-export function tokenFromRequest(headers: { authorization?: string; cookie?: string }): string | undefined {
+export function tokenFromRequest(headers: {
+  authorization?: string;
+  cookie?: string;
+}): string | undefined {
   const bearer = headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   return bearer ?? readCookie(headers.cookie, SESSION_COOKIE);
 }
@@ -40,7 +44,8 @@ export function currentUser(verifier: TokenVerifier): RequestHandler {
 
 export const requireAuth: RequestHandler = (req, _res, next) => {
   if (req.currentUser) return next();
-  if (req.authProblem) return next(new NotAuthenticatedError(req.authProblem, req.authProblemCode ?? 'token_invalid'));
+  if (req.authProblem)
+    return next(new NotAuthenticatedError(req.authProblem, req.authProblemCode ?? 'token_invalid'));
   next(new NotAuthenticatedError());
 };
 
@@ -48,7 +53,8 @@ export function requireRole(role: Role): RequestHandler {
   return (req, res, next) =>
     requireAuth(req, res, (error?: unknown) => {
       if (error) return next(error);
-      if (req.currentUser?.role !== role) return next(new ForbiddenError(`This needs the ${role} role`));
+      if (req.currentUser?.role !== role)
+        return next(new ForbiddenError(`This needs the ${role} role`));
       next();
     });
 }

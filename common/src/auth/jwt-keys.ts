@@ -33,11 +33,18 @@ export function localJwtKeyPair(dir: string): JwtKeyPair {
     fs.writeFileSync(f.privateKey, pair.privateKey, { mode: 0o600 });
     fs.writeFileSync(f.publicKey, pair.publicKey);
   }
-  return { privateKey: fs.readFileSync(f.privateKey, 'utf8'), publicKey: fs.readFileSync(f.publicKey, 'utf8') };
+  return {
+    privateKey: fs.readFileSync(f.privateKey, 'utf8'),
+    publicKey: fs.readFileSync(f.publicKey, 'utf8'),
+  };
 }
 
 /** The verification key: explicit configuration first, the local key pair outside production. */
-export function resolvePublicKey(config: { NODE_ENV: string; JWT_PUBLIC_KEY?: string | undefined; JWT_KEYS_DIR: string }): string {
+export function resolvePublicKey(config: {
+  NODE_ENV: string;
+  JWT_PUBLIC_KEY?: string | undefined;
+  JWT_KEYS_DIR: string;
+}): string {
   if (config.JWT_PUBLIC_KEY) return config.JWT_PUBLIC_KEY.replace(/\\n/g, '\n');
   if (config.NODE_ENV === 'production') throw new Error('JWT_PUBLIC_KEY is required in production');
   return localJwtKeyPair(config.JWT_KEYS_DIR).publicKey;

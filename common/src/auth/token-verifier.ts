@@ -43,7 +43,8 @@ export function createTokenVerifier(publicKeyPem: string): TokenVerifier {
         );
       }
       const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) throw new NotAuthenticatedError('The session token is invalid', 'token_invalid');
+      if (!claims.success)
+        throw new NotAuthenticatedError('The session token is invalid', 'token_invalid');
       const { sub, email, name, country, role } = claims.data;
       return { id: sub, email, displayName: name, country, role };
     },

@@ -151,7 +151,9 @@ export class EventBus {
     this.running.push(messages);
     const loop = (async () => {
       for await (const msg of messages) await this.deliver(msg, options);
-    })().catch((error) => this.options.logger.error({ err: error, durable }, 'consumer loop stopped'));
+    })().catch((error) =>
+      this.options.logger.error({ err: error, durable }, 'consumer loop stopped'),
+    );
     this.loops.push(loop);
   }
 
@@ -160,7 +162,12 @@ export class EventBus {
     const maxDeliver = options.maxDeliver ?? 8;
     const backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
     const deliveryCount = msg.info.deliveryCount;
-    const log = this.options.logger.child({ consumer, subject: msg.subject, seq: msg.seq, deliveryCount });
+    const log = this.options.logger.child({
+      consumer,
+      subject: msg.subject,
+      seq: msg.seq,
+      deliveryCount,
+    });
     const count = (outcome: string) =>
       this.options.metrics?.eventsConsumed.inc({ consumer, type: definition.type, outcome });
 
@@ -186,7 +193,10 @@ export class EventBus {
       }
       const delay = backoff[Math.min(deliveryCount - 1, backoff.length - 1)] ?? 1000;
       const level = error instanceof RetryLaterError ? 'debug' : 'warn';
-      log[level]({ err: error, eventId: event.id, retryInMs: delay }, 'event handling failed; will retry');
+      log[level](
+        { err: error, eventId: event.id, retryInMs: delay },
+        'event handling failed; will retry',
+      );
       msg.nak(delay);
       count('retried');
     }
@@ -214,7 +224,11 @@ export class EventBus {
    * Replicas share the work through a queue group. Handler errors are answered as
    * `{ error: { status, code, message } }`, never left to time out.
    */
-  reply<Req extends z.ZodType, Res>(subject: string, schema: Req, handler: (request: z.infer<Req>) => Promise<Res>) {
+  reply<Req extends z.ZodType, Res>(
+    subject: string,
+    schema: Req,
+    handler: (request: z.infer<Req>) => Promise<Res>,
+  ) {
     const sub = this.nc.subscribe(this.subject(subject), {
       queue: this.options.service,
       callback: (err, msg) => {
@@ -223,11 +237,17 @@ export class EventBus {
           let answer: unknown;
           try {
             const parsed = schema.safeParse(msg.json());
-            if (!parsed.success) throw new AppError(400, 'invalid_request', parsed.error.issues.map((i) => i.message).join('; '));
+            if (!parsed.success)
+              throw new AppError(
+                400,
+                'invalid_request',
+                parsed.error.issues.map((i) => i.message).join('; '),
+              );
             answer = { ok: await handler(parsed.data) };
           } catch (error) {
             const appError = error instanceof AppError ? error : undefined;
-            if (!appError) this.options.logger.error({ err: error, subject }, 'request handler failed');
+            if (!appError)
+              this.options.logger.error({ err: error, subject }, 'request handler failed');
             answer = {
               error: {
                 status: appError?.status ?? 500,
@@ -245,15 +265,33 @@ export class EventBus {
   }
 
   /** Asks another service and waits for its answer; its AppErrors are re-thrown here. */
-  async request<Res extends z.ZodType>(subject: string, payload: unknown, schema: Res, timeoutMs = 5000): Promise<z.infer<Res>> {
+  async request<Res extends z.ZodType>(
+    subject: string,
+    payload: unknown,
+    schema: Res,
+    timeoutMs = 5000,
+  ): Promise<z.infer<Res>> {
     let raw: unknown;
     try {
-      const msg = await this.nc.request(this.subject(subject), JSON.stringify(payload), { timeout: timeoutMs });
+      const msg = await this.nc.request(this.subject(subject), JSON.stringify(payload), {
+        timeout: timeoutMs,
+      });
       raw = msg.json();
     } catch (error) {
-      throw new ServiceUnavailableError(`${subject} did not answer: ${describe(error)}`, 'dependency_unavailable');
+      throw new ServiceUnavailableError(
+        `${subject} did not answer: ${describe(error)}`,
+        'dependency_unavailable',
+      );
     }
-    const envelope = raw as { ok?: unknown; error?: { status: number; code: string; message: string; details?: { message: string; field?: string }[] } };
+    const envelope = raw as {
+      ok?: unknown;
+      error?: {
+        status: number;
+        code: string;
+        message: string;
+        details?: { message: string; field?: string }[];
+      };
+    };
     if (envelope.error) {
       const e = envelope.error;
       throw new AppError(e.status, e.code, e.message, e.details ?? [{ message: e.message }]);

@@ -43,4 +43,5 @@ export const envBoolean = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const envPort = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const envPort = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -22,7 +22,11 @@ export function readMigrations(dir: string): Migration[] {
  * Brings the service's schema up to date. Runs under an advisory lock, so replicas starting
  * together apply each migration once; each migration commits with its bookkeeping row.
  */
-export async function migrate(pool: Pool, schema: string, serviceMigrationsDir: string): Promise<string[]> {
+export async function migrate(
+  pool: Pool,
+  schema: string,
+  serviceMigrationsDir: string,
+): Promise<string[]> {
   const migrations = [
     ...readMigrations(commonMigrationsDir).map((m) => ({ ...m, id: `common/${m.id}` })),
     ...readMigrations(serviceMigrationsDir),
@@ -48,11 +52,15 @@ export async function migrate(pool: Pool, schema: string, serviceMigrationsDir: 
         applied.push(migration.id);
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${schema}/${migration.id} failed: ${(error as Error).message}`, { cause: error });
+        throw new Error(`Migration ${schema}/${migration.id} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`])
+      .catch(() => undefined);
     client.release();
   }
   return applied;

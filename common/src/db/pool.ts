@@ -22,7 +22,10 @@ export function createPool(databaseUrl: string, schema: string, max = 10): Pool 
 }
 
 /** Runs `work` in one transaction; rolls back on any error. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -10,7 +10,10 @@ export interface EventDefinition<T extends string = string, S extends z.ZodType 
   data: S;
   envelope: z.ZodType<EventEnvelope<T, z.infer<S>>>;
   /** Builds a new event with a fresh id; `id` may be given to derive it deterministically. */
-  create(data: z.infer<S>, options?: { id?: string; occurredAt?: Date }): EventEnvelope<T, z.infer<S>>;
+  create(
+    data: z.infer<S>,
+    options?: { id?: string; occurredAt?: Date },
+  ): EventEnvelope<T, z.infer<S>>;
 }
 
 export interface EventEnvelope<T extends string = string, D = unknown> {
@@ -20,7 +23,10 @@ export interface EventEnvelope<T extends string = string, D = unknown> {
   readonly data: D;
 }
 
-export function defineEvent<const T extends string, S extends z.ZodType>(type: T, data: S): EventDefinition<T, S> {
+export function defineEvent<const T extends string, S extends z.ZodType>(
+  type: T,
+  data: S,
+): EventDefinition<T, S> {
   const envelope = z.object({
     id: z.string().uuid(),
     type: z.literal(type),
@@ -40,7 +46,8 @@ export function defineEvent<const T extends string, S extends z.ZodType>(type: T
   };
 }
 
-export type EventOf<D> = D extends EventDefinition<infer T, infer S> ? EventEnvelope<T, z.infer<S>> : never;
+export type EventOf<D> =
+  D extends EventDefinition<infer T, infer S> ? EventEnvelope<T, z.infer<S>> : never;
 
 /** The service that produces an event, i.e. the first segment of its type. */
 export const producerOf = (type: string) => type.split('.')[0] as string;

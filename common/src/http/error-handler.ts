@@ -14,10 +14,18 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
     case 'entity.parse.failed':
       return new AppError(400, 'malformed_json', 'The request body is not valid JSON');
     case 'entity.too.large':
-      return new AppError(413, 'payload_too_large', `The request body is larger than the ${error.limit ?? ''} byte limit`.replace('  ', ' '));
+      return new AppError(
+        413,
+        'payload_too_large',
+        `The request body is larger than the ${error.limit ?? ''} byte limit`.replace('  ', ' '),
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported');
+      return new AppError(
+        415,
+        'unsupported_encoding',
+        'The request body encoding is not supported',
+      );
     case 'request.aborted':
       return new AppError(400, 'request_aborted', 'The request was aborted');
     default:
@@ -30,8 +38,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) =>
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const appError =
-      error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+    const appError = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
     if (appError) {
       if (appError.status >= 500) req.log?.error({ err: error }, appError.message);
       res.status(appError.status).json(appError.toBody());
@@ -39,6 +46,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     (req.log ?? logger).error({ err: error }, 'unhandled error in request');
     if (res.headersSent) return;
-    res.status(500).json({ errors: [{ message: 'Something went wrong on our side', code: 'internal' }] });
+    res
+      .status(500)
+      .json({ errors: [{ message: 'Something went wrong on our side', code: 'internal' }] });
   };
 }

@@ -8,7 +8,11 @@ export interface HealthState {
   shuttingDown: boolean;
 }
 
-export function healthRouter(metrics: Metrics, checks: Record<string, ReadinessCheck>, state: HealthState) {
+export function healthRouter(
+  metrics: Metrics,
+  checks: Record<string, ReadinessCheck>,
+  state: HealthState,
+) {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -10,9 +10,18 @@ export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
   });
 }
 
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where?: string): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where?: string,
+): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new BadRequestError('The request is invalid', zodDetails(result.error, where), 'validation_failed');
+  if (!result.success)
+    throw new BadRequestError(
+      'The request is invalid',
+      zodDetails(result.error, where),
+      'validation_failed',
+    );
   return result.data;
 }
 

@@ -77,7 +77,10 @@ export class OutboxRelay {
         this.failures = 0;
       } catch (error) {
         this.failures += 1;
-        this.options.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish; will retry');
+        this.options.logger.warn(
+          { err: error, failures: this.failures },
+          'outbox relay could not publish; will retry',
+        );
         // Back off on repeated failures (NATS down) rather than spinning.
         await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** this.failures, 5000)));
         this.again = true;
@@ -105,17 +108,18 @@ export class OutboxRelay {
           metrics?.eventsPublished.inc({ type: row.payload.type });
         } catch (error) {
           failure = error;
-          await client.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1', [
-            row.seq,
-            (error as Error).message,
-          ]);
+          await client.query(
+            'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1',
+            [row.seq, (error as Error).message],
+          );
           break;
         }
       }
       if (published.length > 0) {
-        await client.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])', [
-          published,
-        ]);
+        await client.query(
+          'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])',
+          [published],
+        );
       }
       await client.query('COMMIT');
       if (failure) throw failure;

@@ -8,7 +8,11 @@ export const outboxChannel = (schema: string) => `outbox_${schema}`;
  * that transaction commits, and NOTIFY is delivered at commit too, so the relay wakes
  * exactly when there is something new to publish.
  */
-export async function appendToOutbox(client: PoolClient, schema: string, events: EventEnvelope[]): Promise<void> {
+export async function appendToOutbox(
+  client: PoolClient,
+  schema: string,
+  events: EventEnvelope[],
+): Promise<void> {
   if (events.length === 0) return;
   await client.query(
     `INSERT INTO outbox (id, type, payload)

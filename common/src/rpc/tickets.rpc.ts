@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { amountCents, category, currency, matchNumber, uuid } from '../events/catalogue/shared-schemas';
+import {
+  amountCents,
+  category,
+  currency,
+  matchNumber,
+  uuid,
+} from '../events/catalogue/shared-schemas';
 
 /**
  * Orders asks tickets for a hold and needs the answer at once (NATS request/reply).
@@ -52,7 +58,11 @@ export type HoldResponse = z.infer<typeof holdResponseSchema>;
  */
 export const PARTNER_SALE_SUBJECT = 'rpc.tickets.partner-sale';
 
-export const partnerSaleActionSchema = z.enum(['TICKET_PENDING', 'TICKET_RESERVED', 'TICKET_CANCELLED']);
+export const partnerSaleActionSchema = z.enum([
+  'TICKET_PENDING',
+  'TICKET_RESERVED',
+  'TICKET_CANCELLED',
+]);
 export type PartnerSaleAction = z.infer<typeof partnerSaleActionSchema>;
 
 export const partnerSaleRequestSchema = z.object({
@@ -113,21 +123,33 @@ export const masterListMatchSchema = z.object({
   location: z.string().trim().min(1).max(200),
   homeTeam: z.string().trim().min(1).max(100),
   awayTeam: z.string().trim().min(1).max(100),
-  group: z.string().trim().min(1).max(20).nullable().optional().transform((g) => g ?? null),
+  group: z
+    .string()
+    .trim()
+    .min(1)
+    .max(20)
+    .nullable()
+    .optional()
+    .transform((g) => g ?? null),
   availability: z
     .object({
       category1: categoryAvailabilitySchema.optional(),
       category2: categoryAvailabilitySchema.optional(),
       category3: categoryAvailabilitySchema.optional(),
     })
-    .refine((a) => a.category1 || a.category2 || a.category3, 'at least one of category1..category3 is required'),
+    .refine(
+      (a) => a.category1 || a.category2 || a.category3,
+      'at least one of category1..category3 is required',
+    ),
 });
 export type MasterListMatch = z.infer<typeof masterListMatchSchema>;
 export type MasterListMatchInput = z.input<typeof masterListMatchSchema>;
 
 /** Loads master-list matches into tickets; loading the same list twice changes nothing. */
 export const LOAD_MASTER_LIST_SUBJECT = 'rpc.tickets.load-master-list';
-export const loadMasterListRequestSchema = z.object({ matches: z.array(masterListMatchSchema).min(1).max(1000) });
+export const loadMasterListRequestSchema = z.object({
+  matches: z.array(masterListMatchSchema).min(1).max(1000),
+});
 export const loadMasterListResponseSchema = z.object({
   matchesCreated: z.number().int().nonnegative(),
   matchesUpdated: z.number().int().nonnegative(),

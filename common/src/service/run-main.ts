@@ -5,7 +5,13 @@ import { ConfigError } from '../config/load-config';
  * (stop taking requests, finish in-flight work, drain NATS, close the pool), and treats an
  * unhandled rejection or exception as fatal after logging it, sharing the same stop path.
  */
-export function runMain(name: string, start: () => Promise<{ close(): Promise<void>; logger?: { fatal: (o: object, m: string) => void } }>) {
+export function runMain(
+  name: string,
+  start: () => Promise<{
+    close(): Promise<void>;
+    logger?: { fatal: (o: object, m: string) => void };
+  }>,
+) {
   let service: Awaited<ReturnType<typeof start>> | undefined;
   let stopping = false;
 

@@ -44,7 +44,11 @@ export function createServiceApp(
       // A refused request is the client's business (info); only our own failures are errors.
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -67,7 +71,11 @@ export interface HttpServerHandle {
 }
 
 /** Listens, and registers a close step that stops new requests and lets in-flight ones end. */
-export async function listen(runtime: ServiceRuntime, app: Express, port: number): Promise<HttpServerHandle> {
+export async function listen(
+  runtime: ServiceRuntime,
+  app: Express,
+  port: number,
+): Promise<HttpServerHandle> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, '0.0.0.0', (error?: Error) => (error ? reject(error) : resolve(s)));
   });

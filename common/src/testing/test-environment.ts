@@ -26,7 +26,10 @@ export interface TestEnvironment {
  */
 export async function createTestEnvironment(label: string): Promise<TestEnvironment> {
   const suffix = randomBytes(4).toString('hex');
-  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const slug = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   const database = `t_${slug}_${suffix}`;
   const namespace = `t${suffix}`;
   const admin = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });

@@ -8,7 +8,6 @@ import {
 import type { LockJob } from '../data-access/expiration-queue';
 import { isInOutbox, lockOrderLock, recordFired } from '../data-access/order-lock.repository';
 
-
 /**
  * A timer fired: expiration.order.expired goes through this service's outbox, so it is
  * published even if NATS is down right now. Its id is derived from the order and deadline,

@@ -18,7 +18,10 @@ function ingress(name: string, routes: GatewayRoute[], annotations: Record<strin
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: { name, annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'false', ...annotations } },
+    metadata: {
+      name,
+      annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'false', ...annotations },
+    },
     spec: {
       ingressClassName: 'nginx',
       rules: [
@@ -28,7 +31,9 @@ function ingress(name: string, routes: GatewayRoute[], annotations: Record<strin
             paths: routes.map((route) => ({
               path: route.prefix,
               pathType: 'Prefix',
-              backend: { service: { name: route.service, port: { number: servicePort(route.service) } } },
+              backend: {
+                service: { name: route.service, port: { number: servicePort(route.service) } },
+              },
             })),
           },
         },

@@ -32,7 +32,11 @@ function location(route: GatewayRoute, input: NginxConfigInput): string {
     '      proxy_set_header X-Forwarded-Proto $scheme;',
   ];
   if (route.streaming) {
-    lines.push('      proxy_buffering off;', '      proxy_cache off;', '      proxy_read_timeout 1h;');
+    lines.push(
+      '      proxy_buffering off;',
+      '      proxy_cache off;',
+      '      proxy_read_timeout 1h;',
+    );
   }
   if (route.rawBody) lines.push('      proxy_request_buffering on;');
   lines.push('    }');
@@ -42,7 +46,10 @@ function location(route: GatewayRoute, input: NginxConfigInput): string {
 /** Renders the local gateway's nginx.conf from the routing table. Paths are relative to nginx's -p prefix. */
 export function renderNginxConfig(input: NginxConfigInput): string {
   const upstreams = Object.entries(input.upstreams)
-    .map(([service, address]) => `  upstream ${service.replace(/-/g, '_')} { server ${address}; keepalive 64; }`)
+    .map(
+      ([service, address]) =>
+        `  upstream ${service.replace(/-/g, '_')} { server ${address}; keepalive 64; }`,
+    )
     .join('\n');
   const routes = [...gatewayRoutes].sort((a, b) => b.prefix.length - a.prefix.length);
   const security = input.securityCheckUpstream

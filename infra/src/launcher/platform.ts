@@ -29,7 +29,11 @@ export const partnerSyncEnabled = (env: NodeJS.ProcessEnv) => env.PARTNER_SYNC =
  * through (e.g. STRIPE_SECRET_KEY, ORDER_LOCK_SECONDS), and everything that says where the
  * local servers are is set by the launcher.
  */
-export function serviceEnv(service: ServiceDefinition, env: NodeJS.ProcessEnv, kafkaUrl?: string): NodeJS.ProcessEnv {
+export function serviceEnv(
+  service: ServiceDefinition,
+  env: NodeJS.ProcessEnv,
+  kafkaUrl?: string,
+): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('npm_')));
   return {
     ...inherited,
@@ -49,15 +53,27 @@ export function serviceEnv(service: ServiceDefinition, env: NodeJS.ProcessEnv, k
  * (and Kafka with PARTNER_SYNC=true), every service that exists, and the gateway.
  * Returns what it started, in start order, so the caller can stop it in reverse.
  */
-export async function startPlatform(env: NodeJS.ProcessEnv, progress: Progress): Promise<RunningServer[]> {
+export async function startPlatform(
+  env: NodeJS.ProcessEnv,
+  progress: Progress,
+): Promise<RunningServer[]> {
   const started: RunningServer[] = [];
-  const run = async (label: string, work: () => Promise<RunningServer | RunningServer[] | void>) => {
+  const run = async (
+    label: string,
+    work: () => Promise<RunningServer | RunningServer[] | void>,
+  ) => {
     const step = progress.step(label);
     try {
       const result = await work();
       const list = Array.isArray(result) ? result : result ? [result] : [];
       started.push(...list);
-      step.done(list.length === 1 && list[0] ? (list[0].started ? 'started' : 'already running, reused') : undefined);
+      step.done(
+        list.length === 1 && list[0]
+          ? list[0].started
+            ? 'started'
+            : 'already running, reused'
+          : undefined,
+      );
     } catch (error) {
       step.fail(error);
       throw Object.assign(error as Error, { started });
@@ -98,7 +114,12 @@ export async function startPlatform(env: NodeJS.ProcessEnv, progress: Progress):
         },
         env,
       );
-      return { name: service.name, started: true, url: `http://127.0.0.1:${port}`, stop: daemon.stop };
+      return {
+        name: service.name,
+        started: true,
+        url: `http://127.0.0.1:${port}`,
+        stop: daemon.stop,
+      };
     });
   }
 
@@ -106,7 +127,9 @@ export async function startPlatform(env: NodeJS.ProcessEnv, progress: Progress):
     startGateway(
       {
         listenPort: localPort('GATEWAY_PORT', env),
-        upstreams: Object.fromEntries(services.map((s) => [s.name, `127.0.0.1:${localPort(s.port, env)}`])),
+        upstreams: Object.fromEntries(
+          services.map((s) => [s.name, `127.0.0.1:${localPort(s.port, env)}`]),
+        ),
       },
       env,
     ),
@@ -115,7 +138,8 @@ export async function startPlatform(env: NodeJS.ProcessEnv, progress: Progress):
 }
 
 /** What the launcher started, so `npm stop` can stop exactly that after a crash of the launcher. */
-export const startedListFile = (env: NodeJS.ProcessEnv) => path.join(runDir(env), 'launcher-started.json');
+export const startedListFile = (env: NodeJS.ProcessEnv) =>
+  path.join(runDir(env), 'launcher-started.json');
 
 export function recordStarted(env: NodeJS.ProcessEnv, names: string[]) {
   fs.mkdirSync(runDir(env), { recursive: true });

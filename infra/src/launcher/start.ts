@@ -17,7 +17,8 @@ const progress: Progress = {
     process.stdout.write(`  … ${label}\n`);
     const seconds = () => ((Date.now() - began) / 1000).toFixed(1);
     return {
-      done: (detail) => process.stdout.write(`  ✔ ${label}${detail ? ` (${detail})` : ''} ${seconds()} s\n`),
+      done: (detail) =>
+        process.stdout.write(`  ✔ ${label}${detail ? ` (${detail})` : ''} ${seconds()} s\n`),
       fail: (error) => process.stdout.write(`  ✘ ${label}: ${(error as Error).message}\n`),
     };
   },
@@ -26,7 +27,9 @@ const progress: Progress = {
 async function main() {
   const running = readPid('launcher', env);
   if (running && running !== process.pid) {
-    console.log(`Ticketaka is already running (launcher pid ${running}): ${gatewayUrl}\nStop it with: npm stop`);
+    console.log(
+      `Ticketaka is already running (launcher pid ${running}): ${gatewayUrl}\nStop it with: npm stop`,
+    );
     return;
   }
   fs.mkdirSync(runDir(env), { recursive: true });
@@ -60,8 +63,13 @@ async function main() {
     await stopAll(1);
     return;
   }
-  recordStarted(env, started.filter((s) => s.started).map((s) => s.name));
-  console.log(`\nTicketaka is running at ${gatewayUrl} (started in ${((Date.now() - began) / 1000).toFixed(1)} s)`);
+  recordStarted(
+    env,
+    started.filter((s) => s.started).map((s) => s.name),
+  );
+  console.log(
+    `\nTicketaka is running at ${gatewayUrl} (started in ${((Date.now() - began) / 1000).toFixed(1)} s)`,
+  );
   console.log(`Logs: ${logDir(env)}   Stop: Ctrl-C or \`npm stop\``);
 
   // Report a service that dies, so a developer is not left wondering why requests fail.
@@ -71,7 +79,9 @@ async function main() {
     for (const server of watched) {
       const pid = readPid(server.name, env);
       if (pid === undefined || !isAlive(pid)) {
-        console.error(`  ! ${server.name} is no longer running; see ${path.join(logDir(env), `${server.name}.log`)}`);
+        console.error(
+          `  ! ${server.name} is no longer running; see ${path.join(logDir(env), `${server.name}.log`)}`,
+        );
         watched.splice(watched.indexOf(server), 1);
       }
     }

@@ -89,13 +89,16 @@ export async function startDaemon(spec: DaemonSpec, env?: NodeJS.ProcessEnv): Pr
       },
       { timeoutMs: spec.readyTimeoutMs ?? 30_000 },
     ).catch((error: Error) => {
-      if (exited !== null) throw new Error(`${spec.name} exited with code ${exited}; see ${logFile}`);
+      if (exited !== null)
+        throw new Error(`${spec.name} exited with code ${exited}; see ${logFile}`);
       throw error;
     });
   } catch (error) {
     await stopPid(pid);
     removePidFile(spec.name, env);
-    throw new Error(`${(error as Error).message}\n--- last lines of ${logFile} ---\n${tail(logFile)}`);
+    throw new Error(
+      `${(error as Error).message}\n--- last lines of ${logFile} ---\n${tail(logFile)}`,
+    );
   }
   return {
     name: spec.name,

@@ -6,9 +6,13 @@ import { renderNginxConfig, type NginxConfigInput } from '../gateway/nginx-confi
 import type { RunningServer } from './server';
 
 /** The local gateway: nginx with a config rendered from the routing table. */
-export async function startGateway(input: NginxConfigInput, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+export async function startGateway(
+  input: NginxConfigInput,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningServer> {
   const prefix = dataDir('nginx', env);
-  for (const dir of ['logs', 'run', 'tmp']) fs.mkdirSync(path.join(prefix, dir), { recursive: true });
+  for (const dir of ['logs', 'run', 'tmp'])
+    fs.mkdirSync(path.join(prefix, dir), { recursive: true });
   const conf = path.join(prefix, 'nginx.conf');
   fs.writeFileSync(conf, renderNginxConfig(input));
   const url = `http://localhost:${input.listenPort}`;

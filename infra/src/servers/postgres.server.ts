@@ -75,7 +75,18 @@ export const postgresServer: ServerDefinition = {
       if (owner) fs.chownSync(pwFile, owner.uid, owner.gid);
       execFileSync(
         path.join(binDir(), 'initdb'),
-        ['-D', data, '-U', 'postgres', `--pwfile=${pwFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'],
+        [
+          '-D',
+          data,
+          '-U',
+          'postgres',
+          `--pwfile=${pwFile}`,
+          '-A',
+          'scram-sha-256',
+          '-E',
+          'UTF8',
+          '--no-locale',
+        ],
         { stdio: 'pipe', ...(owner ?? {}) },
       );
       fs.rmSync(pwFile);
@@ -85,16 +96,24 @@ export const postgresServer: ServerDefinition = {
         name: 'postgres',
         command: path.join(binDir(), 'postgres'),
         args: [
-          '-D', data,
-          '-p', String(port),
-          '-c', 'listen_addresses=127.0.0.1',
-          '-c', 'unix_socket_directories=',
+          '-D',
+          data,
+          '-p',
+          String(port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'unix_socket_directories=',
           // Each test file gets its own database and every service its own pool.
-          '-c', 'max_connections=400',
+          '-c',
+          'max_connections=400',
           // Local runs and tests trade crash durability for speed; clusters use their own settings.
-          '-c', 'fsync=off',
-          '-c', 'synchronous_commit=off',
-          '-c', 'full_page_writes=off',
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
         ],
         ...(owner ?? {}),
         ready: () => databaseAnswers(env),

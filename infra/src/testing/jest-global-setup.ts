@@ -15,7 +15,11 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const servers = await Promise.all([postgresServer.ensure(), natsServer.ensure(), redisServer.ensure()]);
+  const servers = await Promise.all([
+    postgresServer.ensure(),
+    natsServer.ensure(),
+    redisServer.ensure(),
+  ]);
   globalThis.__ticketakaTestServers = servers;
   const postgres = servers[0];
   if (postgres?.started) await dropLeftoverTestDatabases();
@@ -27,7 +31,10 @@ export default async function globalSetup(): Promise<void> {
 async function dropLeftoverTestDatabases() {
   const client = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
   await client.connect();
-  const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'");
-  for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  const { rows } = await client.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'",
+  );
+  for (const { datname } of rows)
+    await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   await client.end();
 }

@@ -163,7 +163,12 @@ type HoldOutcome =
  * tickets (and a refusal now does not prove it will refuse), so the order is cancelled with
  * an event instead, and tickets releases whatever it ends up holding for this order id.
  */
-async function endRefusedOrder(runtime: Runtime, client: PoolClient, order: OrderRecord, error: AppError): Promise<HoldOutcome> {
+async function endRefusedOrder(
+  runtime: Runtime,
+  client: PoolClient,
+  order: OrderRecord,
+  error: AppError,
+): Promise<HoldOutcome> {
   if (!order.holdUncertain) {
     await deleteUnconfirmedOrder(client, order.id);
     return { kind: 'refused', error };
@@ -204,11 +209,19 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
       // cancels it and tickets releases what it held.
       logger.warn({ err: error, orderId: current.id }, 'hold not confirmed');
       await markHoldUncertain(client, current.id);
-      return { kind: 'unanswered', error: holdUnavailable(error instanceof Error ? error.message : String(error)) };
+      return {
+        kind: 'unanswered',
+        error: holdUnavailable(error instanceof Error ? error.message : String(error)),
+      };
     }
 
     if (!answer.held) {
-      return endRefusedOrder(runtime, client, current, new NotEnoughTicketsError(answer.available, answer.reason));
+      return endRefusedOrder(
+        runtime,
+        client,
+        current,
+        new NotEnoughTicketsError(answer.available, answer.reason),
+      );
     }
     assertAnswerMatches(current, answer);
 

@@ -1,5 +1,11 @@
 import { Router, type Response } from 'express';
-import { handle, NotAuthenticatedError, SESSION_COOKIE, type CurrentUser, type ServiceRuntime } from '@ticketaka/common';
+import {
+  handle,
+  NotAuthenticatedError,
+  SESSION_COOKIE,
+  type CurrentUser,
+  type ServiceRuntime,
+} from '@ticketaka/common';
 import type { AuthConfig } from '../../config';
 import { signIn } from '../../domain/sign-in.use-case';
 import { signUp } from '../../domain/sign-up.use-case';
@@ -24,12 +30,18 @@ export function usersRouter(runtime: ServiceRuntime<AuthConfig>, tokens: TokenIs
 
   router.post(
     '/api/users/signup',
-    handle({ body: signUpSchema }, async ({ body, res }) => startSession(res, await signUp(runtime, body)), 201),
+    handle(
+      { body: signUpSchema },
+      async ({ body, res }) => startSession(res, await signUp(runtime, body)),
+      201,
+    ),
   );
 
   router.post(
     '/api/users/signin',
-    handle({ body: signInSchema }, async ({ body, res }) => startSession(res, await signIn(runtime, body))),
+    handle({ body: signInSchema }, async ({ body, res }) =>
+      startSession(res, await signIn(runtime, body)),
+    ),
   );
 
   router.post(

@@ -34,7 +34,10 @@ type Catalogue = typeof eventCatalogue;
 export type AnyEvent = EventOf<Catalogue[keyof Catalogue]>;
 
 const byType = new Map<string, EventDefinition>(
-  Object.values(eventCatalogue).map((definition) => [definition.type, definition as EventDefinition]),
+  Object.values(eventCatalogue).map((definition) => [
+    definition.type,
+    definition as EventDefinition,
+  ]),
 );
 
 export function eventDefinition(type: string): EventDefinition | undefined {

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import { amountCents, availabilityState, category, currency, matchNumber, uuid, version } from './shared-schemas';
+import {
+  amountCents,
+  availabilityState,
+  category,
+  currency,
+  matchNumber,
+  uuid,
+  version,
+} from './shared-schemas';
 
 /** New counts of one match category; feeds the live availability stream. */
 export const inventoryChanged = defineEvent(
@@ -51,7 +59,14 @@ export const ticketIssued = defineEvent(
 );
 export const ticketTransferred = defineEvent(
   'tickets.ticket.transferred',
-  z.object({ id: uuid, fromOwnerId: uuid, toOwnerId: uuid, orderId: uuid, status: ticketStatus, version }),
+  z.object({
+    id: uuid,
+    fromOwnerId: uuid,
+    toOwnerId: uuid,
+    orderId: uuid,
+    status: ticketStatus,
+    version,
+  }),
 );
 
 const listingFields = {
