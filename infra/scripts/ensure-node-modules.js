@@ -11,6 +11,8 @@ const installed = path.join(root, 'node_modules', '.package-lock.json');
 const stale =
   !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
 if (stale) {
-  console.log('Installing Node dependencies (npm ci) …');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the lock file records only this platform's optional
+  // binaries (swc, esbuild), which `npm ci` treats as out of sync.
+  console.log('Installing Node dependencies (npm install) …');
+  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
