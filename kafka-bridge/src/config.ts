@@ -1,5 +1,13 @@
+import path from 'node:path';
 import { z } from 'zod';
-import { baseConfigSchema, envBoolean, envPort, localPort, localPorts, requireInProduction } from '@ticketaka/common';
+import {
+  baseConfigSchema,
+  envBoolean,
+  envPort,
+  localPort,
+  localPorts,
+  requireInProduction,
+} from '@ticketaka/common';
 
 const topicName = z
   .string()
@@ -33,6 +41,25 @@ export const kafkaBridgeConfigSchema = requireInProduction(
     KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
     /** Create missing topics at start-up; off by default in production, where the organiser owns them. */
     KAFKA_CREATE_TOPICS: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+    /**
+     * Local runs play the organiser: when the master-list topic is empty, publish the
+     * organiser's list (default: the one tickets bundles). On by default in development only.
+     */
+    KAFKA_SEED_MASTER_LIST: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+    KAFKA_SEED_MASTER_LIST_FILE: z
+      .string()
+      .default(
+        path.join(
+          __dirname,
+          '..',
+          '..',
+          'tickets',
+          'src',
+          'data-access',
+          'seed',
+          'master-list.json',
+        ),
+      ),
     KAFKA_TICKET_SALES_PARTITIONS: z.coerce.number().int().min(1).max(100).default(3),
     KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
     /** How long one produce may take before the hold event is retried later from JetStream. */
@@ -51,10 +78,18 @@ export const kafkaBridgeConfigSchema = requireInProduction(
     });
   }
   if (hasUser && !value.KAFKA_SSL) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL'], message: 'must be true when SASL credentials are set (SASL PLAIN over TLS)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SSL'],
+      message: 'must be true when SASL credentials are set (SASL PLAIN over TLS)',
+    });
   }
   if (value.NODE_ENV === 'production' && !value.KAFKA_SSL) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_SSL'], message: 'must be true in production (SASL PLAIN over TLS)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SSL'],
+      message: 'must be true in production (SASL PLAIN over TLS)',
+    });
   }
 });
 
@@ -69,6 +104,11 @@ export const createsTopics = (config: KafkaBridgeConfig): boolean =>
     ? config.NODE_ENV !== 'production'
     : ['true', '1', 'yes'].includes(config.KAFKA_CREATE_TOPICS);
 
+export const seedsMasterList = (config: KafkaBridgeConfig): boolean =>
+  config.KAFKA_SEED_MASTER_LIST === undefined
+    ? config.NODE_ENV === 'development'
+    : ['true', '1', 'yes'].includes(config.KAFKA_SEED_MASTER_LIST);
+
 export interface Topics {
   masterList: string;
   ticketSales: string;
@@ -81,6 +121,7 @@ export function topicsOf(config: KafkaBridgeConfig): Topics {
   return {
     masterList: config.KAFKA_MASTER_LIST_TOPIC ?? `fifa-world-cup-2022-masterlist-${env}`,
     ticketSales: config.KAFKA_TICKET_SALES_TOPIC ?? `fifa-world-cup-2022-ticket-sales-${env}`,
-    deadLetter: config.KAFKA_DEAD_LETTER_TOPIC ?? `${config.KAFKA_CLIENT_ID}-partner-dead-letter-${env}`,
+    deadLetter:
+      config.KAFKA_DEAD_LETTER_TOPIC ?? `${config.KAFKA_CLIENT_ID}-partner-dead-letter-${env}`,
   };
 }

@@ -14,7 +14,10 @@ import { PartnerProducer } from './kafka/partner-producer';
 import { PartnerLink } from './partner-link';
 
 /** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startKafkaBridgeService(env: NodeJS.ProcessEnv = process.env, options: { startRelay?: boolean } = {}) {
+export async function startKafkaBridgeService(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { startRelay?: boolean } = {},
+) {
   const config = loadConfig('kafka-bridge', kafkaBridgeConfigSchema, env);
   const runtime = await createServiceRuntime({
     name: 'kafka-bridge',
@@ -28,17 +31,35 @@ export async function startKafkaBridgeService(env: NodeJS.ProcessEnv = process.e
     const kafka = createKafka(config, runtime.logger);
     const admin = new KafkaAdmin(kafka);
     const producer = new PartnerProducer(kafka, runtime.logger, config.KAFKA_PRODUCE_TIMEOUT_MS);
-    const deadLetter = { pool: runtime.pool, producer, topic: topics.deadLetter, clientId: config.KAFKA_CLIENT_ID, metrics };
+    const deadLetter = {
+      pool: runtime.pool,
+      producer,
+      topic: topics.deadLetter,
+      clientId: config.KAFKA_CLIENT_ID,
+      metrics,
+    };
 
     /** A partner change tickets refused for good goes to the dead-letter topic with its message. */
     const deadLetterEffect = async (effect: TicketsEffect, code: string, reason: string) => {
-      const [, topic, partition, offset] = /^(.+):(\d+):(\d+)(?::\d+)?$/.exec(effect.messageKey) ?? [];
+      const [, topic, partition, offset] =
+        /^(.+):(\d+):(\d+)(?::\d+)?$/.exec(effect.messageKey) ?? [];
       if (!topic || !partition || !offset) return;
       const entry = await findEntry(runtime.pool, topic, Number(partition), offset);
       if (!entry || entry.deadLetteredAt) return;
-      await sendToDeadLetter(deadLetter, await flagDeadLetter(runtime.pool, entry, code, reason), code, reason);
+      await sendToDeadLetter(
+        deadLetter,
+        await flagDeadLetter(runtime.pool, entry, code, reason),
+        code,
+        reason,
+      );
     };
-    const sync = new TicketsSync({ pool: runtime.pool, bus: runtime.bus, logger: runtime.logger, metrics, deadLetterEffect });
+    const sync = new TicketsSync({
+      pool: runtime.pool,
+      bus: runtime.bus,
+      logger: runtime.logger,
+      metrics,
+      deadLetterEffect,
+    });
 
     const context: BridgeContext = {
       runtime,
@@ -63,7 +84,9 @@ export async function startKafkaBridgeService(env: NodeJS.ProcessEnv = process.e
     const linked = link.start();
     sync.start();
 
-    const app = createServiceApp(runtime, (a) => a.use(partnerSyncRouter(runtime, topics, () => link.phase)));
+    const app = createServiceApp(runtime, (a) =>
+      a.use(partnerSyncRouter(runtime, topics, () => link.phase)),
+    );
     const http = await listen(runtime, app, config.PORT);
     return {
       runtime,

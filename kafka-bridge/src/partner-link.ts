@@ -1,5 +1,6 @@
 import type { BridgeContext } from './bridge-context';
-import { createsTopics } from './config';
+import fs from 'node:fs';
+import { createsTopics, seedsMasterList } from './config';
 import { positionsOf } from './data-access/ledger.repository';
 import { masterListConsumer } from './entry-points/kafka/master-list.consumer';
 import { ticketSalesConsumer } from './entry-points/kafka/ticket-sales.consumer';
@@ -29,7 +30,8 @@ export class PartnerLink {
   /** Resolves once the link runs (or the service stops first). */
   start(): Promise<void> {
     this.running ??= this.bringUp().catch((error) => {
-      if (!this.stopped) this.context.runtime.logger.error({ err: error }, 'partner link failed to start');
+      if (!this.stopped)
+        this.context.runtime.logger.error({ err: error }, 'partner link failed to start');
     });
     return this.running;
   }
@@ -40,25 +42,40 @@ export class PartnerLink {
     await this.retry('preparing the partner topics', async () => {
       if (createsTopics(config)) {
         await admin.ensureTopics([
-          { topic: topics.masterList, numPartitions: 1, replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR },
+          {
+            topic: topics.masterList,
+            numPartitions: 1,
+            replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+          },
           {
             topic: topics.ticketSales,
             numPartitions: config.KAFKA_TICKET_SALES_PARTITIONS,
             replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
           },
-          { topic: topics.deadLetter, numPartitions: 1, replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR },
+          {
+            topic: topics.deadLetter,
+            numPartitions: 1,
+            replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+          },
         ]);
       }
       layout.ticketSalesPartitions = await admin.partitionCount(topics.ticketSales);
     });
+    if (seedsMasterList(config)) {
+      await this.retry('publishing the local master list', () => this.seedMasterList());
+    }
     if (this.stopped) return;
 
     this.phase = 'loading master list';
-    const masterListEnds = await this.retry('reading the master list end', () => admin.ends(topics.masterList));
+    const masterListEnds = await this.retry('reading the master list end', () =>
+      admin.ends(topics.masterList),
+    );
     this.consumers.push(masterListConsumer(this.context));
     this.consumers[0]?.start();
     while (!this.stopped) {
-      const read = await positionsOf(runtime.pool, topics.masterList);
+      const read = await positionsOf(runtime.pool, topics.masterList).catch(
+        () => new Map<number, bigint>(),
+      );
       if (masterListEnds.every((end) => (read.get(end.partition) ?? end.low) >= end.high)) break;
       await sleep(200);
     }
@@ -68,8 +85,29 @@ export class PartnerLink {
     const sales = ticketSalesConsumer(this.context);
     this.consumers.push(sales);
     sales.start();
-    await consumeHoldChanges(this.context);
+    await consumeHoldChanges(this.context, () => this.stopped);
     this.phase = 'running';
+  }
+
+  /** Local runs only: act as the organiser, once, on an empty master-list topic. */
+  private async seedMasterList() {
+    const { runtime, admin, topics, producer } = this.context;
+    const ends = await admin.ends(topics.masterList);
+    if (ends.some((end) => end.high > end.low)) return;
+    const file = runtime.config.KAFKA_SEED_MASTER_LIST_FILE;
+    const matches = JSON.parse(fs.readFileSync(file, 'utf8')) as { matchNumber?: unknown }[];
+    for (const match of matches) {
+      await producer.send({
+        topic: topics.masterList,
+        key: String(match.matchNumber),
+        value: JSON.stringify(match),
+        headers: { clientId: 'local-organiser' },
+      });
+    }
+    runtime.logger.info(
+      { file, matches: matches.length },
+      'published the master list on the empty local topic',
+    );
   }
 
   private async retry<T>(what: string, step: () => Promise<T>): Promise<T> {
@@ -79,7 +117,10 @@ export class PartnerLink {
         return await step();
       } catch (error) {
         if (this.stopped) throw error;
-        this.context.runtime.logger.warn({ err: error, retryInMs: delay }, `${what} failed; retrying`);
+        this.context.runtime.logger.warn(
+          { err: error, retryInMs: delay },
+          `${what} failed; retrying`,
+        );
         await sleep(delay);
         delay = Math.min(delay * 2, 10_000);
       }
@@ -89,7 +130,8 @@ export class PartnerLink {
   /** Readiness: the link is up and the ticket-sales consumer is in its group. */
   async assertReady(): Promise<void> {
     if (this.phase !== 'running') throw new Error(this.phase);
-    if (!this.consumers.every((c) => c.isJoined())) throw new Error('a partner consumer is not connected');
+    if (!this.consumers.every((c) => c.isJoined()))
+      throw new Error('a partner consumer is not connected');
   }
 
   async stop(): Promise<void> {

@@ -2,21 +2,37 @@ import { categoryId, decide, type CategoryCounts, type Holding } from '../src/do
 import type { SaleAction } from '../src/domain/wire-format';
 
 /** Replays a log through the ledger the way every platform does, returning each decision. */
-function replay(capacity: number, log: { platform: string; action: SaleAction; quantity: number }[]) {
+function replay(
+  capacity: number,
+  log: { platform: string; action: SaleAction; quantity: number }[],
+) {
   const categories = new Map<string, CategoryCounts>([
-    [categoryId(1, 1), { matchNumber: 1, category: 1, capacity, available: capacity, pending: capacity }],
+    [
+      categoryId(1, 1),
+      { matchNumber: 1, category: 1, capacity, available: capacity, pending: capacity },
+    ],
   ]);
   const holdings = new Map<string, Holding>();
   const outcomes: string[] = [];
   for (const message of log) {
-    const mine = new Map([...holdings].filter(([key]) => key.startsWith(`${message.platform}|`)).map(([key, h]) => [key.split('|')[1] as string, h]));
+    const mine = new Map(
+      [...holdings]
+        .filter(([key]) => key.startsWith(`${message.platform}|`))
+        .map(([key, h]) => [key.split('|')[1] as string, h]),
+    );
     const step = decide(
-      { action: message.action, platform: message.platform, matchNumber: 1, lines: [{ category: 1, quantity: message.quantity }] },
+      {
+        action: message.action,
+        platform: message.platform,
+        matchNumber: 1,
+        lines: [{ category: 1, quantity: message.quantity }],
+      },
       categories,
       mine,
     );
     for (const c of step.categories) categories.set(categoryId(c.matchNumber, c.category), c);
-    for (const h of step.holdings) holdings.set(`${h.platform}|${categoryId(h.matchNumber, h.category)}`, h);
+    for (const h of step.holdings)
+      holdings.set(`${h.platform}|${categoryId(h.matchNumber, h.category)}`, h);
     outcomes.push(step.decision.outcome);
   }
   return { outcomes, counts: categories.get(categoryId(1, 1)), holdings };
@@ -73,7 +89,7 @@ describe('the partner ledger', () => {
 
   it('when any random log is replayed, then sold never exceeds capacity and pending never goes below 0', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const actions: SaleAction[] = ['TICKET_PENDING', 'TICKET_RESERVED', 'TICKET_CANCELLED'];
     for (let run = 0; run < 200; run += 1) {
       const log = Array.from({ length: 60 }, () => ({
@@ -92,7 +108,12 @@ describe('the partner ledger', () => {
 
   it('when a message names a category the master list does not have, then it is refused as unknown', () => {
     const step = decide(
-      { action: 'TICKET_PENDING', platform: 'p', matchNumber: 99, lines: [{ category: 1, quantity: 1 }] },
+      {
+        action: 'TICKET_PENDING',
+        platform: 'p',
+        matchNumber: 99,
+        lines: [{ category: 1, quantity: 1 }],
+      },
       new Map(),
       new Map(),
     );

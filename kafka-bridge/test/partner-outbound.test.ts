@@ -12,6 +12,7 @@ import { PartnerProducer } from '../src/kafka/partner-producer';
 import { startKafkaBridgeService } from '../src/kafka-bridge-service';
 import {
   createTopics,
+  decisionLatencies,
   listedMatch,
   networkTopics,
   publishMasterList,
@@ -28,7 +29,11 @@ type Broker = Awaited<ReturnType<typeof startPrivateBroker>>;
 const ourMessages = (messages: ReadMessage[]) =>
   messages
     .filter((m) => m.headers.clientId === 'ticketaka')
-    .map((m) => ({ holdId: m.headers.holdId, eventId: m.headers.eventId, action: (JSON.parse(m.value ?? '{}') as { meta: { action: string } }).meta.action }));
+    .map((m) => ({
+      holdId: m.headers.holdId,
+      eventId: m.headers.eventId,
+      action: (JSON.parse(m.value ?? '{}') as { meta: { action: string } }).meta.action,
+    }));
 
 describe('kafka-bridge outbound: our holds, sales and releases reach the partners once', () => {
   let broker: Broker;
@@ -44,8 +49,14 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
       topics,
       env: { KAFKA_PRODUCE_TIMEOUT_MS: '3000' },
     });
-    await publishMasterList(broker.url, topics.masterList, [listedMatch(201, 20), listedMatch(202, 20)]);
-    await eventually(async () => expect((await platform.category(202, 1)).capacity).toBe(20), 30_000);
+    await publishMasterList(broker.url, topics.masterList, [
+      listedMatch(201, 20),
+      listedMatch(202, 20),
+    ]);
+    await eventually(
+      async () => expect((await platform.category(202, 1)).capacity).toBe(20),
+      30_000,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -55,24 +66,40 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
 
   it('when we hold, sell and release, then TICKET_PENDING / RESERVED / CANCELLED go out in the object shape, keyed by category, with our client id', async () => {
     const sold = await platform.hold(201, 1, 2);
+    await eventually(
+      async () => expect(await platform.holdStatus(sold.orderId)).toBe('confirmed'),
+      20_000,
+    );
     const released = await platform.hold(201, 1, 3);
-    await eventually(async () => {
-      expect(await platform.holdStatus(sold.orderId)).toBe('confirmed');
-      expect(await platform.holdStatus(released.orderId)).toBe('confirmed');
-    }, 20_000);
+    await eventually(
+      async () => expect(await platform.holdStatus(released.orderId)).toBe('confirmed'),
+      20_000,
+    );
+    process.stderr.write(
+      `[outbound] one hold at a time, placed → confirmed in tickets: ${(await decisionLatencies(platform)).join(' ms, ')} ms\n`,
+    );
     await platform.complete(sold.orderId, 201, 1, 2);
     await platform.cancel(released.orderId, 201, 1, 3);
 
     const messages = await eventually(async () => {
-      const found = (await readTopic(broker.url, topics.ticketSales)).filter((m) => m.headers.clientId === 'ticketaka');
+      const found = (await readTopic(broker.url, topics.ticketSales)).filter(
+        (m) => m.headers.clientId === 'ticketaka',
+      );
       expect(found).toHaveLength(4);
       return found;
     }, 30_000);
     const partition = partitionForKey(topics.ticketSales, '201-1', 3);
     for (const message of messages) {
-      expect(message).toMatchObject({ key: '201-1', partition, headers: { clientId: 'ticketaka' } });
+      expect(message).toMatchObject({
+        key: '201-1',
+        partition,
+        headers: { clientId: 'ticketaka' },
+      });
     }
-    const seen = messages.map((m) => ({ holdId: m.headers.holdId, message: JSON.parse(m.value ?? '') as { meta: { action: string } } }));
+    const seen = messages.map((m) => ({
+      holdId: m.headers.holdId,
+      message: JSON.parse(m.value ?? '') as { meta: { action: string } },
+    }));
     const shape = (action: string, quantity: number) => ({
       meta: { action },
       body: { matchNumber: 201, tickets: { category: 1, quantity, price: 75 } },
@@ -86,15 +113,21 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
       ]),
     );
     // A sale or release follows its own hold in the category's partition.
-    const at = (holdId: string, action: string) => seen.findIndex((m) => m.holdId === holdId && m.message.meta.action === action);
+    const at = (holdId: string, action: string) =>
+      seen.findIndex((m) => m.holdId === holdId && m.message.meta.action === action);
     expect(at(sold.orderId, 'TICKET_PENDING')).toBeLessThan(at(sold.orderId, 'TICKET_RESERVED'));
-    expect(at(released.orderId, 'TICKET_PENDING')).toBeLessThan(at(released.orderId, 'TICKET_CANCELLED'));
+    expect(at(released.orderId, 'TICKET_PENDING')).toBeLessThan(
+      at(released.orderId, 'TICKET_CANCELLED'),
+    );
     expect(await platform.category(201, 1)).toMatchObject({ available: 18, pending: 18 });
   });
 
   it('when the broker stops while we sell and the bridge restarts meanwhile, then after the broker is back every change arrives exactly once', async () => {
     const before = await platform.hold(202, 1, 1);
-    await eventually(async () => expect(await platform.holdStatus(before.orderId)).toBe('confirmed'), 20_000);
+    await eventually(
+      async () => expect(await platform.holdStatus(before.orderId)).toBe('confirmed'),
+      20_000,
+    );
 
     await broker.stop();
     // Sales go on locally while the partner cluster is unreachable.
@@ -113,13 +146,19 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
     platform.bridge = await startKafkaBridgeService(platform.env.env);
     await sleep(2_000);
     await broker.restart();
+    const back = Date.now();
     await platform.bridge.linked;
 
     await eventually(async () => {
-      for (const hold of holds.slice(1)) expect(await platform.holdStatus(hold.orderId)).toBe('confirmed');
+      for (const hold of holds.slice(1))
+        expect(await platform.holdStatus(hold.orderId)).toBe('confirmed');
       expect(await platform.holdStatus(holds[0]!.orderId)).toBe('released');
     }, 60_000);
-    for (const hold of holds.slice(1, 3)) await platform.complete(hold.orderId, 202, 1, hold.quantity);
+    process.stderr.write(
+      `[outbound outage] changes made while the broker was down decided ${Date.now() - back} ms after it answered again\n`,
+    );
+    for (const hold of holds.slice(1, 3))
+      await platform.complete(hold.orderId, 202, 1, hold.quantity);
 
     const expected = [
       [before.orderId, 'TICKET_PENDING'],
@@ -160,8 +199,16 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
       clientId: 'ticketaka',
       partitionCount: () => 3,
       metrics: createBridgeMetrics(createMetrics('kafka-bridge-test')),
+      stopping: () => false,
     };
-    const change = { eventId: randomUUID(), orderId: randomUUID(), action: 'TICKET_PENDING' as const, matchNumber: 202, category: 2, quantity: 1 };
+    const change = {
+      eventId: randomUUID(),
+      orderId: randomUUID(),
+      action: 'TICKET_PENDING' as const,
+      matchNumber: 202,
+      category: 2,
+      quantity: 1,
+    };
     // The crash: the attempt was recorded and the broker wrote the message, the bridge died before noting it.
     await inTransaction(deps.pool, async (client) => {
       await beginSending(client, change);
@@ -170,7 +217,10 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
     const crashed = new RawPartner(broker.url, 'ticketaka', topics.ticketSales);
     await crashed.connect();
     await crashed.sendRaw(
-      JSON.stringify({ meta: { action: 'TICKET_PENDING' }, body: { matchNumber: 202, tickets: { category: 2, quantity: 1, price: 125 } } }),
+      JSON.stringify({
+        meta: { action: 'TICKET_PENDING' },
+        body: { matchNumber: 202, tickets: { category: 2, quantity: 1, price: 125 } },
+      }),
       { key: '202-2', headers: { eventId: change.eventId, holdId: change.orderId } },
     );
     await crashed.disconnect();
@@ -181,7 +231,9 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
     await producer.close();
     await admin.close();
 
-    const copies = (await readTopic(broker.url, topics.ticketSales)).filter((m) => m.headers.eventId === change.eventId);
+    const copies = (await readTopic(broker.url, topics.ticketSales)).filter(
+      (m) => m.headers.eventId === change.eventId,
+    );
     expect(copies).toHaveLength(1);
   });
 });

@@ -4,7 +4,8 @@ import type { SaleLine } from '../domain/wire-format';
 
 type Db = Pool | PoolClient;
 
-export type EntryOutcome = 'loaded' | 'granted' | 'void' | 'applied' | 'duplicate' | 'refused' | 'invalid';
+export type EntryOutcome =
+  'loaded' | 'granted' | 'void' | 'applied' | 'duplicate' | 'refused' | 'invalid';
 
 export interface LedgerEntry {
   topic: string;
@@ -78,7 +79,12 @@ export async function ledgerId(db: Db): Promise<string> {
   return rows[0].ledger_id;
 }
 
-export async function findEntry(db: Db, topic: string, partition: number, offset: string): Promise<LedgerEntry | undefined> {
+export async function findEntry(
+  db: Db,
+  topic: string,
+  partition: number,
+  offset: string,
+): Promise<LedgerEntry | undefined> {
   const { rows } = await db.query<EntryRow>(
     'SELECT * FROM ledger_entries WHERE topic = $1 AND "partition" = $2 AND "offset" = $3',
     [topic, partition, offset],
@@ -86,7 +92,10 @@ export async function findEntry(db: Db, topic: string, partition: number, offset
   return rows[0] && toEntry(rows[0]);
 }
 
-export async function insertEntry(client: PoolClient, entry: Omit<LedgerEntry, 'deadLetteredAt'>): Promise<LedgerEntry> {
+export async function insertEntry(
+  client: PoolClient,
+  entry: Omit<LedgerEntry, 'deadLetteredAt'>,
+): Promise<LedgerEntry> {
   const { rows } = await client.query<EntryRow>(
     `INSERT INTO ledger_entries (topic, "partition", "offset", platform, own, action, match_number, lines, outcome,
        reason_code, reason, dedupe_key, event_id, hold_id, message_key, payload, headers, dead_letter)
@@ -130,7 +139,10 @@ export async function firstCopyOf(db: Db, dedupeKey: string): Promise<LedgerEntr
   return rows[0] && toEntry(rows[0]);
 }
 
-export async function markDeadLettered(db: Db, entry: Pick<LedgerEntry, 'topic' | 'partition' | 'offset'>): Promise<boolean> {
+export async function markDeadLettered(
+  db: Db,
+  entry: Pick<LedgerEntry, 'topic' | 'partition' | 'offset'>,
+): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE ledger_entries SET dead_lettered_at = now()
      WHERE topic = $1 AND "partition" = $2 AND "offset" = $3 AND dead_lettered_at IS NULL`,
@@ -183,7 +195,13 @@ export async function lockCategories(
   return new Map(
     rows.map((r) => [
       categoryId(r.match_number, r.category),
-      { matchNumber: r.match_number, category: r.category, capacity: r.capacity, available: r.available, pending: r.pending },
+      {
+        matchNumber: r.match_number,
+        category: r.category,
+        capacity: r.capacity,
+        available: r.available,
+        pending: r.pending,
+      },
     ]),
   );
 }
@@ -194,7 +212,13 @@ export async function lockHoldings(
   matchNumber: number,
   categories: number[],
 ): Promise<Map<string, Holding>> {
-  const { rows } = await client.query<{ platform: string; match_number: number; category: number; held: number; sold: number }>(
+  const { rows } = await client.query<{
+    platform: string;
+    match_number: number;
+    category: number;
+    held: number;
+    sold: number;
+  }>(
     `SELECT * FROM ledger_holdings WHERE platform = $1 AND match_number = $2 AND category = ANY($3::smallint[])
      ORDER BY category FOR UPDATE`,
     [platform, matchNumber, categories],
@@ -202,12 +226,22 @@ export async function lockHoldings(
   return new Map(
     rows.map((r) => [
       categoryId(r.match_number, r.category),
-      { platform: r.platform, matchNumber: r.match_number, category: r.category, held: r.held, sold: r.sold },
+      {
+        platform: r.platform,
+        matchNumber: r.match_number,
+        category: r.category,
+        held: r.held,
+        sold: r.sold,
+      },
     ]),
   );
 }
 
-export async function saveCounts(client: PoolClient, counts: CategoryCounts[], holdings: Holding[]): Promise<void> {
+export async function saveCounts(
+  client: PoolClient,
+  counts: CategoryCounts[],
+  holdings: Holding[],
+): Promise<void> {
   for (const c of counts) {
     await client.query(
       `UPDATE ledger_categories SET available = $3, pending = $4, updated_at = now()
@@ -225,7 +259,11 @@ export async function saveCounts(client: PoolClient, counts: CategoryCounts[], h
 }
 
 /** Whole currency units, as partners expect them in `tickets.price`. */
-export async function categoryPrice(db: Db, matchNumber: number, category: number): Promise<number | undefined> {
+export async function categoryPrice(
+  db: Db,
+  matchNumber: number,
+  category: number,
+): Promise<number | undefined> {
   const { rows } = await db.query<{ price: string }>(
     'SELECT price FROM ledger_categories WHERE match_number = $1 AND category = $2',
     [matchNumber, category],
@@ -249,11 +287,23 @@ export async function ledgerCounts(db: Db, matchNumber?: number) {
 }
 
 export async function ledgerHoldings(db: Db, matchNumber?: number) {
-  const { rows } = await db.query<{ platform: string; match_number: number; category: number; held: number; sold: number }>(
+  const { rows } = await db.query<{
+    platform: string;
+    match_number: number;
+    category: number;
+    held: number;
+    sold: number;
+  }>(
     `SELECT * FROM ledger_holdings WHERE $1::integer IS NULL OR match_number = $1 ORDER BY match_number, category, platform`,
     [matchNumber ?? null],
   );
-  return rows.map((r) => ({ platform: r.platform, matchNumber: r.match_number, category: r.category, held: r.held, sold: r.sold }));
+  return rows.map((r) => ({
+    platform: r.platform,
+    matchNumber: r.match_number,
+    category: r.category,
+    held: r.held,
+    sold: r.sold,
+  }));
 }
 
 export async function outcomeCounts(db: Db): Promise<Record<string, number>> {

@@ -51,13 +51,22 @@ export async function beginSending(
     [message.eventId],
   );
   if (before[0]) {
-    await client.query('UPDATE outbound_messages SET attempts = attempts + 1 WHERE event_id = $1', [message.eventId]);
+    await client.query('UPDATE outbound_messages SET attempts = attempts + 1 WHERE event_id = $1', [
+      message.eventId,
+    ]);
     return toMessage(before[0]);
   }
   await client.query(
     `INSERT INTO outbound_messages (event_id, order_id, action, match_number, category, quantity, attempts)
      VALUES ($1, $2, $3, $4, $5, $6, 1)`,
-    [message.eventId, message.orderId, message.action, message.matchNumber, message.category, message.quantity],
+    [
+      message.eventId,
+      message.orderId,
+      message.action,
+      message.matchNumber,
+      message.category,
+      message.quantity,
+    ],
   );
   return undefined;
 }

@@ -52,7 +52,9 @@ export async function insertOwnHoldIfMissing(
 }
 
 export async function findOwnHold(db: Db, orderId: string): Promise<OwnHold | undefined> {
-  const { rows } = await db.query<OwnHoldRow>('SELECT * FROM own_holds WHERE order_id = $1', [orderId]);
+  const { rows } = await db.query<OwnHoldRow>('SELECT * FROM own_holds WHERE order_id = $1', [
+    orderId,
+  ]);
   return rows[0] && toOwnHold(rows[0]);
 }
 
@@ -80,17 +82,21 @@ export async function holdsToNotify(db: Db, limit = 100): Promise<OwnHold[]> {
 }
 
 export async function markNotified(db: Db, orderId: string, ticketsStatus: string): Promise<void> {
-  await db.query('UPDATE own_holds SET fate_notified_at = now(), tickets_status = $2 WHERE order_id = $1', [
-    orderId,
-    ticketsStatus,
-  ]);
+  await db.query(
+    'UPDATE own_holds SET fate_notified_at = now(), tickets_status = $2 WHERE order_id = $1',
+    [orderId, ticketsStatus],
+  );
 }
 
 export async function countNotifyAttempt(db: Db, orderId: string): Promise<void> {
-  await db.query('UPDATE own_holds SET notify_attempts = notify_attempts + 1 WHERE order_id = $1', [orderId]);
+  await db.query('UPDATE own_holds SET notify_attempts = notify_attempts + 1 WHERE order_id = $1', [
+    orderId,
+  ]);
 }
 
 export async function fateCounts(db: Db): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ fate: string; n: string }>('SELECT fate, count(*) AS n FROM own_holds GROUP BY fate');
+  const { rows } = await db.query<{ fate: string; n: string }>(
+    'SELECT fate, count(*) AS n FROM own_holds GROUP BY fate',
+  );
   return Object.fromEntries(rows.map((r) => [r.fate, Number(r.n)]));
 }

@@ -22,7 +22,10 @@ interface EffectRow {
   attempts: number;
 }
 
-export async function insertEffect(client: PoolClient, effect: Omit<TicketsEffect, 'id' | 'attempts'>): Promise<void> {
+export async function insertEffect(
+  client: PoolClient,
+  effect: Omit<TicketsEffect, 'id' | 'attempts'>,
+): Promise<void> {
   await client.query(
     `INSERT INTO tickets_effects (message_key, action, match_number, category, quantity)
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_key) DO NOTHING`,
@@ -31,7 +34,11 @@ export async function insertEffect(client: PoolClient, effect: Omit<TicketsEffec
 }
 
 /** The oldest change still owed to tickets for one category: the head of its queue. */
-export async function nextEffect(db: Db, matchNumber: number, category: number): Promise<TicketsEffect | undefined> {
+export async function nextEffect(
+  db: Db,
+  matchNumber: number,
+  category: number,
+): Promise<TicketsEffect | undefined> {
   const { rows } = await db.query<EffectRow>(
     `SELECT * FROM tickets_effects WHERE status = 'pending' AND match_number = $1 AND category = $2
      ORDER BY id LIMIT 1`,
@@ -51,14 +58,21 @@ export async function nextEffect(db: Db, matchNumber: number, category: number):
   );
 }
 
-export async function categoriesWithBacklog(db: Db): Promise<{ matchNumber: number; category: number }[]> {
+export async function categoriesWithBacklog(
+  db: Db,
+): Promise<{ matchNumber: number; category: number }[]> {
   const { rows } = await db.query<{ match_number: number; category: number }>(
     `SELECT DISTINCT match_number, category FROM tickets_effects WHERE status = 'pending' ORDER BY 1, 2`,
   );
   return rows.map((r) => ({ matchNumber: r.match_number, category: r.category }));
 }
 
-export async function finishEffect(db: Db, id: string, status: 'applied' | 'failed', error?: string): Promise<void> {
+export async function finishEffect(
+  db: Db,
+  id: string,
+  status: 'applied' | 'failed',
+  error?: string,
+): Promise<void> {
   await db.query(
     `UPDATE tickets_effects SET status = $2, last_error = $3, attempts = attempts + 1, done_at = now() WHERE id = $1`,
     [id, status, error ?? null],
@@ -66,10 +80,15 @@ export async function finishEffect(db: Db, id: string, status: 'applied' | 'fail
 }
 
 export async function countEffectAttempt(db: Db, id: string, error: string): Promise<void> {
-  await db.query('UPDATE tickets_effects SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [id, error]);
+  await db.query(
+    'UPDATE tickets_effects SET attempts = attempts + 1, last_error = $2 WHERE id = $1',
+    [id, error],
+  );
 }
 
 export async function backlogSize(db: Db): Promise<number> {
-  const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM tickets_effects WHERE status = 'pending'");
+  const { rows } = await db.query<{ n: string }>(
+    "SELECT count(*) AS n FROM tickets_effects WHERE status = 'pending'",
+  );
   return Number(rows[0]?.n ?? 0);
 }

@@ -56,7 +56,10 @@ export function decide(
   for (const line of sale.lines) {
     const counts = categories.get(categoryId(sale.matchNumber, line.category));
     if (!counts) {
-      return refuse('unknown_match', `match ${sale.matchNumber} category ${line.category} is not on the master list`);
+      return refuse(
+        'unknown_match',
+        `match ${sale.matchNumber} category ${line.category} is not on the master list`,
+      );
     }
     const holding = holdings.get(categoryId(sale.matchNumber, line.category)) ?? {
       platform: sale.platform,
@@ -117,6 +120,10 @@ export function decide(
     return { decision, categories: [], holdings: [] };
   }
   function changed(decision: LedgerDecision): LedgerStep {
-    return { decision, categories: touched.map((t) => t.counts), holdings: touched.map((t) => t.holding) };
+    return {
+      decision,
+      categories: touched.map((t) => t.counts),
+      holdings: touched.map((t) => t.holding),
+    };
   }
 }

@@ -28,7 +28,9 @@ export async function partnerSyncStatus(
     ticketsBacklog,
     ledger: categories.map((c) => ({
       ...c,
-      holdings: holdings.filter((h) => h.matchNumber === c.matchNumber && h.category === c.category),
+      holdings: holdings.filter(
+        (h) => h.matchNumber === c.matchNumber && h.category === c.category,
+      ),
     })),
   };
 }

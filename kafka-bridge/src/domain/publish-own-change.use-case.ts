@@ -2,7 +2,11 @@ import { applyOnce, inTransaction, RetryLaterError, type Pool } from '@ticketaka
 import type { BridgeMetrics } from '../bridge-metrics';
 import { categoryPrice, firstCopyOf, positionsOf } from '../data-access/ledger.repository';
 import { beginSending, markSent, markSkipped } from '../data-access/outbound.repository';
-import { decideFate, findOwnHold, insertOwnHoldIfMissing } from '../data-access/own-holds.repository';
+import {
+  decideFate,
+  findOwnHold,
+  insertOwnHoldIfMissing,
+} from '../data-access/own-holds.repository';
 import { partitionForKey } from '../kafka/kafka-client';
 import type { PartnerProducer } from '../kafka/partner-producer';
 import { categoryKey, saleMessage, type SaleAction } from './wire-format';
@@ -16,6 +20,8 @@ export interface PublishDeps {
   clientId: string;
   partitionCount: () => number;
   metrics: BridgeMetrics;
+  /** True once the bridge is shutting down: events still buffered go back to JetStream at once. */
+  stopping: () => boolean;
 }
 
 /** One of our hold events, as the partner network must hear it. */
@@ -42,13 +48,20 @@ export const OUTBOUND_CONSUMER = 'kafka-bridge:partner-outbound';
  * - the idempotent producer drops its own retries; the event id is recorded once sent.
  * Any failure (Kafka down) throws, and JetStream redelivers the event later.
  */
-export async function publishOwnChange(deps: PublishDeps, change: OwnChange): Promise<PublishOutcome> {
+export async function publishOwnChange(
+  deps: PublishDeps,
+  change: OwnChange,
+): Promise<PublishOutcome> {
   const { pool, clientId } = deps;
+  if (deps.stopping()) throw new RetryLaterError('the bridge is stopping');
   if (change.action !== 'TICKET_PENDING') {
     const hold = await findOwnHold(pool, change.orderId);
-    if (!hold) throw new RetryLaterError(`hold ${change.orderId}: its TICKET_PENDING has not been sent yet`);
+    if (!hold)
+      throw new RetryLaterError(`hold ${change.orderId}: its TICKET_PENDING has not been sent yet`);
     if (hold.fate === 'unknown') {
-      throw new RetryLaterError(`hold ${change.orderId}: waiting for our TICKET_PENDING to come back from the log`);
+      throw new RetryLaterError(
+        `hold ${change.orderId}: waiting for our TICKET_PENDING to come back from the log`,
+      );
     }
     if (hold.fate === 'void') {
       await inTransaction(pool, async (client) => {
@@ -67,7 +80,13 @@ export async function publishOwnChange(deps: PublishDeps, change: OwnChange): Pr
       // Partners cannot sell what the organiser's list does not have: the hold cannot be safe.
       await markSkipped(client, change.eventId, 'not on the partner master list');
       if (change.action === 'TICKET_PENDING') {
-        await decideFate(client, change.orderId, 'void', 'not on the partner master list', 'outbound');
+        await decideFate(
+          client,
+          change.orderId,
+          'void',
+          'not on the partner master list',
+          'outbound',
+        );
       }
     }
     return previous;
@@ -102,22 +121,29 @@ export async function publishOwnChange(deps: PublishDeps, change: OwnChange): Pr
     deps.metrics.produceFailures.inc();
     throw error;
   }
-  await applyOnce(pool, OUTBOUND_CONSUMER, change.eventId, (client) => markSent(client, change.eventId, where));
+  await applyOnce(pool, OUTBOUND_CONSUMER, change.eventId, (client) =>
+    markSent(client, change.eventId, where),
+  );
   deps.metrics.produced.inc({ action: change.action });
   return 'sent';
 }
 
 /**
  * Whether an earlier attempt reached the log. Only answerable once our own ticket-sales
- * consumer has read every partition up to its current end; until then, retry later.
+ * consumer has read every partition up to the end it had when we asked; until then, retry
+ * later. The order matters: the log's ends first, then how far we have read, then the
+ * look-up, since the entry and the read position commit together.
  */
 async function alreadyInLog(deps: PublishDeps, eventId: string): Promise<boolean> {
-  if (await firstCopyOf(deps.pool, `event:${deps.clientId}:${eventId}`)) return true;
+  const dedupeKey = `event:${deps.clientId}:${eventId}`;
+  if (await firstCopyOf(deps.pool, dedupeKey)) return true;
   const ends = await deps.topicEnds(deps.topic);
   const read = await positionsOf(deps.pool, deps.topic);
   const behind = ends.filter((end) => end.high > (read.get(end.partition) ?? end.low));
   if (behind.length > 0) {
-    throw new RetryLaterError(`event ${eventId}: an earlier attempt may be in the log; reading up to its end first`);
+    throw new RetryLaterError(
+      `event ${eventId}: an earlier attempt may be in the log; reading up to its end first`,
+    );
   }
-  return false;
+  return (await firstCopyOf(deps.pool, dedupeKey)) !== undefined;
 }

@@ -1,5 +1,10 @@
 import { inTransaction, type Pool } from '@ticketaka/common';
-import { findEntry, insertCategoryIfMissing, insertEntry, type LedgerEntry } from '../data-access/ledger.repository';
+import {
+  findEntry,
+  insertCategoryIfMissing,
+  insertEntry,
+  type LedgerEntry,
+} from '../data-access/ledger.repository';
 import { parseMasterListMatch } from './wire-format';
 import type { PartnerRecord } from './record-ticket-sale.use-case';
 

@@ -42,7 +42,10 @@ type NewEntry = Omit<LedgerEntry, 'deadLetteredAt'>;
  * the entry that records the offset. A redelivered offset returns the stored entry and
  * changes nothing, so effects can be retried from it.
  */
-export async function recordTicketSale(deps: RecordSaleDeps, record: PartnerRecord): Promise<LedgerEntry> {
+export async function recordTicketSale(
+  deps: RecordSaleDeps,
+  record: PartnerRecord,
+): Promise<LedgerEntry> {
   return inTransaction(deps.pool, async (client) => {
     const existing = await findEntry(client, record.topic, record.partition, record.offset);
     if (existing) return existing;
@@ -100,7 +103,12 @@ export async function recordTicketSale(deps: RecordSaleDeps, record: PartnerReco
     }
 
     const offPartition = sale.lines.find(
-      (line) => partitionForKey(record.topic, categoryKey(sale.matchNumber, line.category), deps.partitionCount()) !== record.partition,
+      (line) =>
+        partitionForKey(
+          record.topic,
+          categoryKey(sale.matchNumber, line.category),
+          deps.partitionCount(),
+        ) !== record.partition,
     );
     if (offPartition) {
       // Only the category's own partition orders its sales the same way for every platform.
@@ -155,10 +163,17 @@ function dedupeKeyOf(sale: TicketSale, platform: string): string | null {
 }
 
 /** Our TICKET_PENDING came back: the ledger's decision is the hold's fate, for us as for everyone. */
-async function settleOwnHold(client: PoolClient, entry: NewEntry, decision: LedgerDecision, decidedAt: string) {
+async function settleOwnHold(
+  client: PoolClient,
+  entry: NewEntry,
+  decision: LedgerDecision,
+  decidedAt: string,
+) {
   if (entry.action !== 'TICKET_PENDING' || !entry.holdId) return;
-  if (decision.outcome === 'granted') await decideFate(client, entry.holdId, 'granted', null, decidedAt);
-  else if (decision.outcome === 'void') await decideFate(client, entry.holdId, 'void', decision.reason, decidedAt);
+  if (decision.outcome === 'granted')
+    await decideFate(client, entry.holdId, 'granted', null, decidedAt);
+  else if (decision.outcome === 'void')
+    await decideFate(client, entry.holdId, 'void', decision.reason, decidedAt);
 }
 
 async function refuse(
@@ -170,7 +185,13 @@ async function refuse(
 ): Promise<LedgerEntry> {
   // A PENDING of ours that the ledger cannot grant is void for every platform: release the hold.
   if (entry.own && entry.holdId && entry.action === 'TICKET_PENDING') {
-    await decideFate(client, entry.holdId, 'void', `${code}: ${reason}`, entry.messageKey as string);
+    await decideFate(
+      client,
+      entry.holdId,
+      'void',
+      `${code}: ${reason}`,
+      entry.messageKey as string,
+    );
   }
   return insertEntry(client, { ...entry, outcome, reasonCode: code, reason, deadLetter: true });
 }

@@ -10,7 +10,11 @@ import {
 } from '@ticketaka/common';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from '../bridge-metrics';
-import { countNotifyAttempt, holdsToNotify, markNotified } from '../data-access/own-holds.repository';
+import {
+  countNotifyAttempt,
+  holdsToNotify,
+  markNotified,
+} from '../data-access/own-holds.repository';
 import {
   backlogSize,
   categoriesWithBacklog,
@@ -70,7 +74,10 @@ export class TicketsSync {
           await this.round();
         } while (this.again && !this.stopped);
       } catch (error) {
-        this.deps.logger.warn({ err: error }, 'tickets sync round failed; retrying on the next round');
+        this.deps.logger.warn(
+          { err: error },
+          'tickets sync round failed; retrying on the next round',
+        );
       } finally {
         this.running = undefined;
       }
@@ -101,22 +108,36 @@ export class TicketsSync {
       try {
         const answer = await bus.request(
           CONFIRM_HOLD_SUBJECT,
-          { orderId: hold.orderId, outcome, decidedAt: hold.decidedAt ?? 'unknown', reason: hold.fateReason ?? undefined },
+          {
+            orderId: hold.orderId,
+            outcome,
+            decidedAt: hold.decidedAt ?? 'unknown',
+            reason: hold.fateReason ?? undefined,
+          },
           confirmHoldResponseSchema,
         );
         await markNotified(pool, hold.orderId, answer.status);
         metrics.ownHoldsDecided.inc({ fate: outcome });
-        logger.info({ orderId: hold.orderId, outcome, status: answer.status }, 'told tickets how the partner log decided our hold');
+        logger.info(
+          { orderId: hold.orderId, outcome, status: answer.status },
+          'told tickets how the partner log decided our hold',
+        );
       } catch (error) {
         if (isTransient(error)) {
           await countNotifyAttempt(pool, hold.orderId);
-          logger.debug({ err: error, orderId: hold.orderId }, 'tickets did not take the hold decision yet');
+          logger.debug(
+            { err: error, orderId: hold.orderId },
+            'tickets did not take the hold decision yet',
+          );
           return;
         }
         // tickets knows no such hold, or refuses the outcome: nothing a retry would change.
         const appError = error as AppError;
         await markNotified(pool, hold.orderId, `refused:${appError.code}`);
-        logger.error({ err: error, orderId: hold.orderId, outcome }, 'tickets refused the partner log decision for our hold');
+        logger.error(
+          { err: error, orderId: hold.orderId, outcome },
+          'tickets refused the partner log decision for our hold',
+        );
       }
     }
   }
@@ -147,20 +168,31 @@ export class TicketsSync {
           return;
         }
         const appError = error as AppError;
-        const waitsForSeats = appError.code === PARTNER_SALE_REFUSALS.notEnoughTickets || appError.status === 404;
+        const waitsForSeats =
+          appError.code === PARTNER_SALE_REFUSALS.notEnoughTickets || appError.status === 404;
         if (waitsForSeats) {
           // The head of this category's queue waits; everything behind it keeps its order.
           await countEffectAttempt(pool, effect.id, `${appError.code}: ${appError.message}`);
           metrics.ticketsEffects.inc({ outcome: 'waiting' });
           if (effect.attempts % 50 === 0) {
-            logger.warn({ effect, code: appError.code }, 'a partner change granted by the ledger is waiting for tickets');
+            logger.warn(
+              { effect, code: appError.code },
+              'a partner change granted by the ledger is waiting for tickets',
+            );
           }
           return;
         }
         await finishEffect(pool, effect.id, 'failed', `${appError.code}: ${appError.message}`);
         metrics.ticketsEffects.inc({ outcome: 'failed' });
-        logger.error({ effect, code: appError.code }, 'tickets refused a partner change the ledger applied');
-        await this.deps.deadLetterEffect(effect, 'tickets_refused', `tickets refused it: ${appError.code}: ${appError.message}`);
+        logger.error(
+          { effect, code: appError.code },
+          'tickets refused a partner change the ledger applied',
+        );
+        await this.deps.deadLetterEffect(
+          effect,
+          'tickets_refused',
+          `tickets refused it: ${appError.code}: ${appError.message}`,
+        );
       }
     }
   }

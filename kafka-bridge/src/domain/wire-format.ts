@@ -63,10 +63,12 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; code: RefusalCode;
 export type Headers = Record<string, string>;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuidHeader = (value: string | undefined) => (value && uuidPattern.test(value) ? value.toLowerCase() : undefined);
+const uuidHeader = (value: string | undefined) =>
+  value && uuidPattern.test(value) ? value.toLowerCase() : undefined;
 
 function parseJson(value: string | null): Parsed<unknown> {
-  if (value === null || value.trim() === '') return { ok: false, code: 'empty_message', reason: 'the message has no value' };
+  if (value === null || value.trim() === '')
+    return { ok: false, code: 'empty_message', reason: 'the message has no value' };
   try {
     return { ok: true, value: JSON.parse(value) as unknown };
   } catch (error) {
@@ -89,19 +91,26 @@ export function parseTicketSale(value: string | null, headers: Headers): Parsed<
     const action = (json.value as { meta?: { action?: unknown } } | null)?.meta?.action;
     const unknownAction = action !== undefined && !SALE_ACTIONS.includes(action as SaleAction);
     return unknownAction
-      ? { ok: false, code: 'unknown_action', reason: `unknown meta.action ${JSON.stringify(action)}` }
+      ? {
+          ok: false,
+          code: 'unknown_action',
+          reason: `unknown meta.action ${JSON.stringify(action)}`,
+        }
       : { ok: false, code: 'invalid_message', reason: describeIssues(result.error) };
   }
   const { meta, body } = result.data;
   const given = Array.isArray(body.tickets) ? body.tickets : [body.tickets];
   const byCategory = new Map<number, number>();
-  for (const line of given) byCategory.set(line.category, (byCategory.get(line.category) ?? 0) + line.quantity);
+  for (const line of given)
+    byCategory.set(line.category, (byCategory.get(line.category) ?? 0) + line.quantity);
   return {
     ok: true,
     value: {
       action: meta.action,
       matchNumber: body.matchNumber,
-      lines: [...byCategory.entries()].sort(([a], [b]) => a - b).map(([category, quantity]) => ({ category, quantity })),
+      lines: [...byCategory.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([category, quantity]) => ({ category, quantity })),
       bodyId: body.id,
       producer: headers.clientId?.trim() || meta.clientId || body.clientId,
       eventId: uuidHeader(headers.eventId),
@@ -110,19 +119,29 @@ export function parseTicketSale(value: string | null, headers: Headers): Parsed<
   };
 }
 
-export function parseMasterListMatch(value: string | null): Parsed<{ match: MasterListMatch; raw: unknown }> {
+export function parseMasterListMatch(
+  value: string | null,
+): Parsed<{ match: MasterListMatch; raw: unknown }> {
   const json = parseJson(value);
   if (!json.ok) return json;
   const result = masterListMatchSchema.safeParse(json.value);
-  if (!result.success) return { ok: false, code: 'invalid_message', reason: describeIssues(result.error) };
+  if (!result.success)
+    return { ok: false, code: 'invalid_message', reason: describeIssues(result.error) };
   return { ok: true, value: { match: result.data, raw: json.value } };
 }
 
 /** What we send: always the object shape, and nothing partners' validators would refuse. */
-export function saleMessage(action: SaleAction, matchNumber: number, line: SaleLine & { price: number }) {
+export function saleMessage(
+  action: SaleAction,
+  matchNumber: number,
+  line: SaleLine & { price: number },
+) {
   return {
     meta: { action },
-    body: { matchNumber, tickets: { category: line.category, quantity: line.quantity, price: line.price } },
+    body: {
+      matchNumber,
+      tickets: { category: line.category, quantity: line.quantity, price: line.price },
+    },
   };
 }
 

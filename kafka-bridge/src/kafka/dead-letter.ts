@@ -49,5 +49,6 @@ export async function sendToDeadLetter(
     value: JSON.stringify(letter),
     headers: { clientId: deps.clientId, reason: reasonCode },
   });
-  if (await markDeadLettered(deps.pool, entry)) deps.metrics.deadLettered.inc({ reason: reasonCode });
+  if (await markDeadLettered(deps.pool, entry))
+    deps.metrics.deadLettered.inc({ reason: reasonCode });
 }

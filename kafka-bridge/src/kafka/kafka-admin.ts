@@ -8,7 +8,9 @@ export class KafkaAdmin {
 
   get = (): Promise<Admin> => {
     this.admin ??= (async () => {
-      const admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 } });
+      const admin = this.kafka.admin({
+        retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 },
+      });
       try {
         await admin.connect();
         return admin;
@@ -37,7 +39,9 @@ export class KafkaAdmin {
   }
 
   /** Creates what is missing (local runs and tests); existing topics are left as they are. */
-  async ensureTopics(topics: { topic: string; numPartitions: number; replicationFactor: number }[]): Promise<void> {
+  async ensureTopics(
+    topics: { topic: string; numPartitions: number; replicationFactor: number }[],
+  ): Promise<void> {
     await this.use(async (admin) => {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t.topic));
@@ -61,7 +65,11 @@ export class KafkaAdmin {
   /** Per partition: the first offset still stored and the next offset to be written. */
   async ends(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]> {
     return this.use(async (admin) =>
-      (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) })),
+      (await admin.fetchTopicOffsets(topic)).map((o) => ({
+        partition: o.partition,
+        low: BigInt(o.low),
+        high: BigInt(o.high),
+      })),
     );
   }
 

@@ -23,7 +23,11 @@ function logCreator(logger: Logger) {
 export function createKafka(config: KafkaBridgeConfig, logger: Logger): Kafka {
   const sasl =
     config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
-      ? { mechanism: 'plain' as const, username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD }
+      ? {
+          mechanism: 'plain' as const,
+          username: config.KAFKA_SASL_USERNAME,
+          password: config.KAFKA_SASL_PASSWORD,
+        }
       : undefined;
   return new Kafka({
     clientId: config.KAFKA_CLIENT_ID,

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface OutgoingRecord {
@@ -33,6 +33,7 @@ export class PartnerProducer {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
       });
       await producer.connect();
@@ -50,19 +51,35 @@ export class PartnerProducer {
           topic: record.topic,
           acks: -1,
           timeout: this.timeoutMs,
-          messages: [{ key: record.key, partition: record.partition, value: record.value, headers: record.headers }],
+          messages: [
+            {
+              key: record.key,
+              partition: record.partition,
+              value: record.value,
+              headers: record.headers,
+            },
+          ],
         });
         if (!metadata) throw new Error('the broker returned no record metadata');
-        return { partition: metadata.partition, offset: metadata.baseOffset ?? metadata.offset ?? '-1' };
+        return {
+          partition: metadata.partition,
+          offset: metadata.baseOffset ?? metadata.offset ?? '-1',
+        };
       })();
       // A send that loses the race against the timer must not surface as an unhandled rejection.
       sent.catch(() => undefined);
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no acknowledgement within ${this.timeoutMs} ms`)), this.timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`no acknowledgement within ${this.timeoutMs} ms`)),
+          this.timeoutMs,
+        );
       });
       return await Promise.race([sent, timedOut]);
     } catch (error) {
-      this.logger.warn({ err: error, topic: record.topic }, 'produce failed; the producer will reconnect');
+      this.logger.warn(
+        { err: error, topic: record.topic },
+        'produce failed; the producer will reconnect',
+      );
       await this.reset();
       throw error;
     } finally {

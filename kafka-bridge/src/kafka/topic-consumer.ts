@@ -33,6 +33,7 @@ export class TopicConsumer {
   private stopped = false;
   private joined = false;
   private starting: Promise<void> | undefined;
+  private wakeUp: () => void = () => undefined;
 
   constructor(private readonly options: TopicConsumerOptions) {}
 
@@ -51,17 +52,31 @@ export class TopicConsumer {
       const consumer = kafka.consumer({
         groupId,
         allowAutoTopicCreation: false,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
-        retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
+        // A bridge that died without leaving the group holds its partitions this long; handlers
+        // that wait on tickets keep heartbeating (untilDone), so a short session is safe.
+        sessionTimeout: 10_000,
+        rebalanceTimeout: 20_000,
+        heartbeatInterval: 1_000,
+        retry: {
+          initialRetryTime: 300,
+          maxRetryTime: 5_000,
+          retries: 10,
+          // kafkajs schedules its own restart after a crash; never once we are stopping.
+          restartOnFailure: async () => !this.stopped,
+        },
       });
       consumer.on(consumer.events.GROUP_JOIN, () => {
         this.joined = true;
-        void Promise.resolve(this.options.onJoin?.()).catch((err) => logger.warn({ err }, 'after-join step failed'));
+        void Promise.resolve(this.options.onJoin?.()).catch((err) =>
+          logger.warn({ err }, 'after-join step failed'),
+        );
       });
       consumer.on(consumer.events.CRASH, (event) => {
         this.joined = false;
-        logger.warn({ err: event.payload.error, topic, restart: event.payload.restart }, 'partner consumer crashed');
+        logger.warn(
+          { err: event.payload.error, topic, restart: event.payload.restart },
+          'partner consumer crashed',
+        );
         if (!event.payload.restart && !this.stopped) {
           void consumer.disconnect().catch(() => undefined);
           if (this.consumer === consumer) this.consumer = undefined;
@@ -72,6 +87,7 @@ export class TopicConsumer {
         this.consumer = consumer;
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
+        if (this.stopped) throw new StoppingError('stopped while connecting');
         await consumer.run({
           partitionsConsumedConcurrently: 1,
           eachMessage: async ({ topic: from, partition, message, heartbeat }) => {
@@ -87,13 +103,21 @@ export class TopicConsumer {
             );
           },
         });
+        if (this.stopped) throw new StoppingError('stopped while connecting');
         logger.info({ topic, groupId }, 'partner consumer running');
         return;
       } catch (error) {
         if (this.consumer === consumer) this.consumer = undefined;
         await consumer.disconnect().catch(() => undefined);
-        logger.warn({ err: error, topic, retryInMs: delay }, 'partner consumer could not start; retrying');
-        await sleep(delay);
+        if (this.stopped) return;
+        logger.warn(
+          { err: error, topic, retryInMs: delay },
+          'partner consumer could not start; retrying',
+        );
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+          setTimeout(resolve, delay).unref();
+        });
         delay = Math.min(delay * 2, 10_000);
       }
     }
@@ -102,9 +126,15 @@ export class TopicConsumer {
   async stop(): Promise<void> {
     this.stopped = true;
     this.joined = false;
-    await this.starting?.catch(() => undefined);
+    this.wakeUp();
+    // Disconnecting ends the run (after the message in hand) or a connect still in progress.
     await this.consumer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
+    // A connect that kafkajs is still retrying ends on its own; do not hold the shutdown for it.
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 3_000)));
+    await Promise.race([this.starting?.catch(() => undefined), grace]);
+    clearTimeout(timer);
   }
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CONFIRM_HOLD_SUBJECT,
   createLogger,
   EventBus,
   HOLD_SUBJECT,
@@ -41,7 +40,12 @@ export interface Platform {
   bus: EventBus;
   deadLetterTopic: string;
   startBridge(): Promise<Bridge>;
-  hold(matchNumber: number, category: number, quantity: number, orderId?: string): Promise<{ orderId: string; held: boolean }>;
+  hold(
+    matchNumber: number,
+    category: number,
+    quantity: number,
+    orderId?: string,
+  ): Promise<{ orderId: string; held: boolean }>;
   /** Completes the order of a hold (as orders does when paid): tickets sells it. */
   complete(orderId: string, matchNumber: number, category: number, quantity: number): Promise<void>;
   cancel(orderId: string, matchNumber: number, category: number, quantity: number): Promise<void>;
@@ -69,7 +73,12 @@ export interface InventoryRow {
 
 export async function startPlatform(
   label: string,
-  settings: { clientId: string; brokers: string; topics: NetworkTopics; env?: Record<string, string> },
+  settings: {
+    clientId: string;
+    brokers: string;
+    topics: NetworkTopics;
+    env?: Record<string, string>;
+  },
 ): Promise<Platform> {
   const env = await createTestEnvironment(label);
   const deadLetterTopic = `${settings.topics.ticketSales}-dlq-${settings.clientId}`;
@@ -92,7 +101,12 @@ export async function startPlatform(
   });
   const orders = new Map<string, string>();
 
-  const orderEvent = (orderId: string, matchNumber: number, category: number, quantity: number) => ({
+  const orderEvent = (
+    orderId: string,
+    matchNumber: number,
+    category: number,
+    quantity: number,
+  ) => ({
     id: orderId,
     userId: orders.get(orderId) ?? randomUUID(),
     kind: 'primary' as const,
@@ -149,11 +163,18 @@ export async function startPlatform(
     },
     category: async (matchNumber, category) => {
       const response = await fetch(`${tickets.url}/api/matches/${matchNumber}`);
-      if (response.status !== 200) throw new Error(`GET /api/matches/${matchNumber}: ${response.status}`);
-      const body = (await response.json()) as { match?: { categories: CategoryView[] }; categories?: CategoryView[] };
+      if (response.status !== 200)
+        throw new Error(`GET /api/matches/${matchNumber}: ${response.status}`);
+      const body = (await response.json()) as {
+        match?: { categories: CategoryView[] };
+        categories?: CategoryView[];
+      };
       const categories = body.match?.categories ?? body.categories ?? [];
       const found = categories.find((c) => c.category === category);
-      if (!found) throw new Error(`match ${matchNumber} has no category ${category}: ${JSON.stringify(body)}`);
+      if (!found)
+        throw new Error(
+          `match ${matchNumber} has no category ${category}: ${JSON.stringify(body)}`,
+        );
       return found;
     },
     inventory: async (matchNumber, category) => {
@@ -165,9 +186,10 @@ export async function startPlatform(
       return rows[0];
     },
     holdStatus: async (orderId) => {
-      const { rows } = await tickets.runtime.pool.query<{ status: string }>('SELECT status FROM holds WHERE order_id = $1', [
-        orderId,
-      ]);
+      const { rows } = await tickets.runtime.pool.query<{ status: string }>(
+        'SELECT status FROM holds WHERE order_id = $1',
+        [orderId],
+      );
       return rows[0]?.status;
     },
     close: async () => {
@@ -190,7 +212,11 @@ export class RawPartner {
     readonly clientId: string,
     private readonly topic: string,
   ) {
-    this.producer = new Kafka({ clientId, brokers: [brokers], logLevel: logLevel.NOTHING }).producer({
+    this.producer = new Kafka({
+      clientId,
+      brokers: [brokers],
+      logLevel: logLevel.NOTHING,
+    }).producer({
       createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
@@ -199,22 +225,39 @@ export class RawPartner {
   disconnect = () => this.producer.disconnect();
 
   /** A raw value (any string, even not JSON), keyed like the network's convention unless told otherwise. */
-  async sendRaw(value: string, options: { key?: string; headers?: IHeaders; partition?: number } = {}) {
+  async sendRaw(
+    value: string,
+    options: { key?: string; headers?: IHeaders; partition?: number } = {},
+  ) {
     const [meta] = await this.producer.send({
       topic: this.topic,
       messages: [
-        { key: options.key ?? null, value, partition: options.partition, headers: { clientId: this.clientId, ...options.headers } },
+        {
+          key: options.key ?? null,
+          value,
+          partition: options.partition,
+          headers: { clientId: this.clientId, ...options.headers },
+        },
       ],
     });
     return meta;
   }
 
-  send(action: string, matchNumber: number, category: number, quantity: number, extra: { body?: object; headers?: IHeaders } = {}) {
+  send(
+    action: string,
+    matchNumber: number,
+    category: number,
+    quantity: number,
+    extra: { body?: object; headers?: IHeaders } = {},
+  ) {
     const message = {
       meta: { action },
       body: { matchNumber, tickets: { category, quantity, price: 75 }, ...extra.body },
     };
-    return this.sendRaw(JSON.stringify(message), { key: `${matchNumber}-${category}`, headers: extra.headers });
+    return this.sendRaw(JSON.stringify(message), {
+      key: `${matchNumber}-${category}`,
+      headers: extra.headers,
+    });
   }
 }
 
@@ -228,7 +271,11 @@ export interface ReadMessage {
 
 /** Everything stored on a topic right now, read with a throw-away consumer group. */
 export async function readTopic(brokers: string, topic: string): Promise<ReadMessage[]> {
-  const kafka = new Kafka({ clientId: 'test-reader', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'test-reader',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
@@ -261,7 +308,11 @@ export async function readTopic(brokers: string, topic: string): Promise<ReadMes
 }
 
 export async function createTopics(brokers: string, topics: NetworkTopics, partitions = 3) {
-  const admin = new Kafka({ clientId: 'test-admin', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'test-admin',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   await admin.createTopics({
     topics: [
@@ -275,13 +326,20 @@ export async function createTopics(brokers: string, topics: NetworkTopics, parti
 
 /** The organiser publishing master-list messages (one per match). */
 export async function publishMasterList(brokers: string, topic: string, matches: unknown[]) {
-  const producer = new Kafka({ clientId: 'organiser', brokers: [brokers], logLevel: logLevel.NOTHING }).producer({
+  const producer = new Kafka({
+    clientId: 'organiser',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+  }).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   await producer.send({
     topic,
-    messages: matches.map((m) => ({ key: String((m as { matchNumber?: unknown }).matchNumber ?? ''), value: JSON.stringify(m) })),
+    messages: matches.map((m) => ({
+      key: String((m as { matchNumber?: unknown }).matchNumber ?? ''),
+      value: JSON.stringify(m),
+    })),
   });
   await producer.disconnect();
 }
@@ -309,17 +367,43 @@ export async function ledgerOf(platform: Platform, matchNumber: number) {
     country: 'QA',
     role: 'admin',
   });
-  const response = await fetch(`${platform.bridge.url}/api/partner-sync/status?matchNumber=${matchNumber}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (response.status !== 200) throw new Error(`status ${response.status}: ${await response.text()}`);
+  const response = await fetch(
+    `${platform.bridge.url}/api/partner-sync/status?matchNumber=${matchNumber}`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
+  if (response.status !== 200)
+    throw new Error(`status ${response.status}: ${await response.text()}`);
   return (await response.json()) as {
     messages: Record<string, number>;
     ownHolds: Record<string, number>;
     outbound: Record<string, number>;
     ticketsBacklog: number;
-    ledger: { category: number; capacity: number; available: number; pending: number; holdings: { platform: string; held: number; sold: number }[] }[];
+    ledger: {
+      category: number;
+      capacity: number;
+      available: number;
+      pending: number;
+      holdings: { platform: string; held: number; sold: number }[];
+    }[];
   };
 }
 
-export { CONFIRM_HOLD_SUBJECT };
+/** From the hold's row in tickets to the moment the bridge had told tickets the log's decision (one clock: PostgreSQL's). */
+export async function decisionLatencies(platform: Platform): Promise<number[]> {
+  const { rows: decided } = await platform.bridge.runtime.pool.query<{
+    order_id: string;
+    at: Date;
+  }>('SELECT order_id, fate_notified_at AS at FROM own_holds WHERE fate_notified_at IS NOT NULL');
+  const { rows: placed } = await platform.tickets.runtime.pool.query<{
+    order_id: string;
+    at: Date;
+  }>('SELECT order_id, created_at AS at FROM holds WHERE order_id = ANY($1::uuid[])', [
+    decided.map((d) => d.order_id),
+  ]);
+  return decided.flatMap((d) => {
+    const from = placed.find((p) => p.order_id === d.order_id);
+    return from ? [d.at.getTime() - from.at.getTime()] : [];
+  });
+}

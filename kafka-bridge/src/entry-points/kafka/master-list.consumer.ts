@@ -1,4 +1,8 @@
-import { AppError, LOAD_MASTER_LIST_SUBJECT, loadMasterListResponseSchema } from '@ticketaka/common';
+import {
+  AppError,
+  LOAD_MASTER_LIST_SUBJECT,
+  loadMasterListResponseSchema,
+} from '@ticketaka/common';
 import { groupIdOf, type BridgeContext } from '../../bridge-context';
 import { flagDeadLetter } from '../../data-access/ledger.repository';
 import { recordMasterListMatch } from '../../domain/record-master-list.use-case';
@@ -15,30 +19,52 @@ export function masterListConsumer(context: BridgeContext): TopicConsumer {
     topic: topics.masterList,
     logger,
     handle: async (record, ctx) => {
-      let { entry, match } = await untilDone(
+      const recorded = await untilDone(
         () => recordMasterListMatch(runtime.pool, record),
         ctx,
         logger,
         'recording a master-list match',
       );
+      const { match } = recorded;
+      let { entry } = recorded;
       if (entry.outcome === 'loaded' && match !== undefined) {
         try {
           // Idempotent in tickets: a redelivered match changes nothing there either.
           await untilDone(
-            () => runtime.bus.request(LOAD_MASTER_LIST_SUBJECT, { matches: [match] }, loadMasterListResponseSchema, 10_000),
+            () =>
+              runtime.bus.request(
+                LOAD_MASTER_LIST_SUBJECT,
+                { matches: [match] },
+                loadMasterListResponseSchema,
+                10_000,
+              ),
             ctx,
             logger,
             'loading a match into tickets',
           );
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          entry = await flagDeadLetter(runtime.pool, entry, 'tickets_refused', `tickets refused it: ${error.code}: ${error.message}`);
+          entry = await flagDeadLetter(
+            runtime.pool,
+            entry,
+            'tickets_refused',
+            `tickets refused it: ${error.code}: ${error.message}`,
+          );
         }
       }
       if (entry.deadLetter && !entry.deadLetteredAt) {
-        logger.warn({ source: entry.messageKey, code: entry.reasonCode, reason: entry.reason }, 'master-list message refused; dead-lettered');
+        logger.warn(
+          { source: entry.messageKey, code: entry.reasonCode, reason: entry.reason },
+          'master-list message refused; dead-lettered',
+        );
         await untilDone(
-          () => sendToDeadLetter(context.deadLetter, entry, entry.reasonCode ?? 'refused', entry.reason ?? ''),
+          () =>
+            sendToDeadLetter(
+              context.deadLetter,
+              entry,
+              entry.reasonCode ?? 'refused',
+              entry.reason ?? '',
+            ),
           ctx,
           logger,
           'dead-lettering',

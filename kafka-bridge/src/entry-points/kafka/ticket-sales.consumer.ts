@@ -21,14 +21,30 @@ export function ticketSalesConsumer(context: BridgeContext): TopicConsumer {
       context.layout.ticketSalesPartitions = await context.admin.partitionCount(topics.ticketSales);
     },
     handle: async (record, ctx) => {
-      const entry = await untilDone(() => recordTicketSale(deps, record), ctx, logger, 'recording a ticket sale');
+      const entry = await untilDone(
+        () => recordTicketSale(deps, record),
+        ctx,
+        logger,
+        'recording a ticket sale',
+      );
       if (entry.deadLetter && !entry.deadLetteredAt) {
         logger.warn(
-          { source: entry.messageKey, platform: entry.platform, code: entry.reasonCode, reason: entry.reason },
+          {
+            source: entry.messageKey,
+            platform: entry.platform,
+            code: entry.reasonCode,
+            reason: entry.reason,
+          },
           'partner message refused; dead-lettered',
         );
         await untilDone(
-          () => sendToDeadLetter(context.deadLetter, entry, entry.reasonCode ?? 'refused', entry.reason ?? ''),
+          () =>
+            sendToDeadLetter(
+              context.deadLetter,
+              entry,
+              entry.reasonCode ?? 'refused',
+              entry.reason ?? '',
+            ),
           ctx,
           logger,
           'dead-lettering',

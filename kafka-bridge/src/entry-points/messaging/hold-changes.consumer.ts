@@ -3,14 +3,20 @@ import type { BridgeContext } from '../../bridge-context';
 import { publishOwnChange, type PublishDeps } from '../../domain/publish-own-change.use-case';
 import type { SaleAction } from '../../domain/wire-format';
 
-type HoldEvent = typeof ticketsEvents.holdPlaced | typeof ticketsEvents.holdSold | typeof ticketsEvents.holdReleased;
+type HoldEvent =
+  | typeof ticketsEvents.holdPlaced
+  | typeof ticketsEvents.holdSold
+  | typeof ticketsEvents.holdReleased;
 
 /**
  * Our holds, sales and releases (from tickets' outbox, through JetStream) become partner
  * messages. A failure (Kafka down, our PENDING not back from the log yet) naks the event and
  * JetStream redelivers it; it is never dead-lettered, since partners must hear every change.
  */
-export async function consumeHoldChanges(context: BridgeContext): Promise<void> {
+export async function consumeHoldChanges(
+  context: BridgeContext,
+  stopping: () => boolean,
+): Promise<void> {
   const { runtime, topics } = context;
   const deps: PublishDeps = {
     pool: runtime.pool,
@@ -20,6 +26,7 @@ export async function consumeHoldChanges(context: BridgeContext): Promise<void> 
     clientId: runtime.config.KAFKA_CLIENT_ID,
     partitionCount: () => context.layout.ticketSalesPartitions,
     metrics: context.metrics,
+    stopping,
   };
   const subscribe = (event: HoldEvent, action: SaleAction) =>
     runtime.bus.subscribe({
@@ -36,7 +43,10 @@ export async function consumeHoldChanges(context: BridgeContext): Promise<void> 
           category: data.category,
           quantity: data.quantity,
         });
-        runtime.logger.debug({ orderId: data.orderId, action, outcome }, 'our hold change told to partners');
+        runtime.logger.debug(
+          { orderId: data.orderId, action, outcome },
+          'our hold change told to partners',
+        );
       },
     });
   await subscribe(ticketsEvents.holdPlaced, 'TICKET_PENDING');
