@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { baseConfigSchema, envPort, localPorts, requireInProduction } from '@ticketaka/common';
+import {
+  baseConfigSchema,
+  envBoolean,
+  envPort,
+  localPorts,
+  requireInProduction,
+} from '@ticketaka/common';
 
 export const ordersConfigSchema = requireInProduction(
   baseConfigSchema.extend({
@@ -22,6 +28,11 @@ export const ordersConfigSchema = requireInProduction(
      */
     ORDER_STALE_CREATED_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     HOLD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+    /**
+     * Partner sync (docs/partner-sync.md): a hold is payable only once the partner log has
+     * confirmed it, so a new order stays `created` until tickets announces the decision.
+     */
+    PARTNER_SYNC: envBoolean(false),
   }),
   ['JWT_PUBLIC_KEY'],
 ).superRefine((value, ctx) => {

@@ -3,6 +3,7 @@ import { createServiceApp, createServiceRuntime, listen, loadConfig } from '@tic
 import { ordersConfigSchema } from './config';
 import { startOrderSweeper } from './domain/expire-order.use-case';
 import { ordersRouter } from './entry-points/http/orders.routes';
+import { subscribeHoldDecisions } from './entry-points/messaging/hold-decided.consumer';
 import { subscribeLockExpired } from './entry-points/messaging/lock-expired.consumer';
 import { subscribePaymentSucceeded } from './entry-points/messaging/payment-succeeded.consumer';
 
@@ -27,6 +28,7 @@ export async function startOrdersService(
   try {
     await subscribePaymentSucceeded(runtime);
     await subscribeLockExpired(runtime);
+    await subscribeHoldDecisions(runtime);
     if (options.startSweeper !== false) {
       const sweeper = startOrderSweeper(runtime);
       runtime.onClose(() => sweeper.stop());

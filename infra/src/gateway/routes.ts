@@ -21,4 +21,5 @@ export const gatewayRoutes: GatewayRoute[] = [
   { prefix: '/api/orders', service: 'orders' },
   { prefix: '/api/payments', service: 'payments' },
   { prefix: '/api/payments/webhooks/', service: 'payments', rawBody: true },
+  { prefix: '/api/partner-sync/', service: 'kafka-bridge' },
 ];

@@ -24,6 +24,8 @@ export interface OrderRecord {
   updatedAt: Date;
   /** An earlier hold request for this order went unanswered. */
   holdUncertain: boolean;
+  /** Held, but the partner log has not confirmed the hold yet (partner sync only). */
+  holdTentative: boolean;
 }
 
 interface OrderRow {
@@ -46,6 +48,7 @@ interface OrderRow {
   created_at: Date;
   updated_at: Date;
   hold_uncertain: boolean;
+  hold_tentative: boolean;
 }
 
 const toRecord = (row: OrderRow): OrderRecord => ({
@@ -68,6 +71,7 @@ const toRecord = (row: OrderRow): OrderRecord => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   holdUncertain: row.hold_uncertain,
+  holdTentative: row.hold_tentative,
 });
 
 type Db = Pool | PoolClient;
@@ -217,6 +221,51 @@ export async function transitionOrder(
       changes.cancelReason ?? null,
       changes.paymentId ?? null,
       changes.lockSeconds ?? null,
+    ],
+  );
+  const row = rows[0];
+  if (!row)
+    throw new ConflictError(
+      'The order was changed by another request; try again',
+      'concurrent_change',
+    );
+  return toRecord(row);
+}
+
+/**
+ * Records tickets' answer for an order that stays `created` until the partner log confirms
+ * its hold. Not a transition: nothing is announced, the order is simply not payable yet.
+ */
+export async function recordTentativeHold(
+  client: PoolClient,
+  order: OrderRecord,
+  held: Pick<
+    TransitionChanges,
+    | 'matchNumber'
+    | 'category'
+    | 'quantity'
+    | 'listingId'
+    | 'unitPriceCents'
+    | 'amountCents'
+    | 'currency'
+  >,
+): Promise<OrderRecord> {
+  const { rows } = await client.query<OrderRow>(
+    `UPDATE orders SET hold_tentative = true, updated_at = now(),
+       match_number = $3, category = $4, quantity = $5, listing_id = $6,
+       unit_price_cents = $7, amount_cents = $8, currency = $9
+     WHERE id = $1 AND status = 'created' AND version = $2
+     RETURNING *`,
+    [
+      order.id,
+      order.version,
+      held.matchNumber,
+      held.category,
+      held.quantity,
+      held.listingId ?? null,
+      held.unitPriceCents,
+      held.amountCents,
+      held.currency,
     ],
   );
   const row = rows[0];

@@ -20,6 +20,7 @@ import {
   lockFanMatch,
   lockOrder,
   markHoldUncertain,
+  recordTentativeHold,
   ticketsCountedForFan,
   transitionOrder,
   type OrderRecord,
@@ -256,6 +257,14 @@ async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOu
         ]);
         return { kind: 'refused', error };
       }
+    }
+    // Resale moves no shared counts, so partners never order it: only primary holds wait.
+    if (config.PARTNER_SYNC && current.kind === 'primary') {
+      // Held here, but not yet safe: another platform may have taken these seats first. The
+      // order becomes payable when the partner log confirms the hold (settle-partner-decision).
+      const tentative = await recordTentativeHold(client, current, held);
+      logger.info({ orderId: tentative.id }, 'order held, waiting for the partner log');
+      return { kind: 'decided', order: tentative };
     }
     const awaiting = await transitionOrder(client, current, 'awaiting_payment', {
       ...held,
