@@ -1,9 +1,11 @@
 import { Client } from 'pg';
 import { localDatabaseUrl } from '@ticketaka/common/src/config/local-defaults';
+import { kafkaServer } from '../servers/kafka.server';
 import { natsServer } from '../servers/nats.server';
 import { postgresServer } from '../servers/postgres.server';
 import { redisServer } from '../servers/redis.server';
-import type { RunningServer } from '../servers/server';
+import type { RunningServer, ServerDefinition } from '../servers/server';
+import { stripeMockServer } from '../servers/stripe-mock.server';
 
 declare global {
   var __ticketakaTestServers: RunningServer[] | undefined;
@@ -13,13 +15,20 @@ declare global {
  * Starts the real servers for the whole run (or reuses the ones a local run has up), with
  * the same code as `npm start`. Test files isolate themselves on top of these.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: {
+  testPathPatterns?: { patterns?: string[] };
+}): Promise<void> {
   const started = Date.now();
-  const servers = await Promise.all([
-    postgresServer.ensure(),
-    natsServer.ensure(),
-    redisServer.ensure(),
-  ]);
+  const wanted: ServerDefinition[] = [postgresServer, natsServer, redisServer];
+  // Kafka and stripe-mock are installed and started once here, before the workers, so test
+  // files running in parallel never race to install them and none stops them under another.
+  // A run limited to other folders (e.g. `npx jest auth/test`) skips them.
+  const patterns = globalConfig.testPathPatterns?.patterns ?? [];
+  const runs = (folders: RegExp) => patterns.length === 0 || patterns.some((p) => folders.test(p));
+  if (runs(/kafka|bridge|infra/)) wanted.push(kafkaServer);
+  if (runs(/payments|stripe|infra/)) wanted.push(stripeMockServer);
+  const servers: RunningServer[] = [];
+  for (const server of wanted) servers.push(await server.ensure());
   globalThis.__ticketakaTestServers = servers;
   const postgres = servers[0];
   if (postgres?.started) await dropLeftoverTestDatabases();
