@@ -16,9 +16,30 @@ import {
   type Platform,
 } from './support/partner-network';
 
-const fifaFolder = path.join(__dirname, '..', '..', '..', 'shared', 'fifa');
+// The organiser's two published shapes of the list, as committed in the repository.
+const lists: Record<string, string> = {
+  'master-list.json': path.join(
+    __dirname,
+    '..',
+    '..',
+    'tickets',
+    'src',
+    'data-access',
+    'seed',
+    'master-list.json',
+  ),
+  'master-list.count-format.json': path.join(
+    __dirname,
+    '..',
+    '..',
+    'tickets',
+    'test',
+    'fixtures',
+    'master-list.count-format.json',
+  ),
+};
 const readList = (file: string) =>
-  JSON.parse(fs.readFileSync(path.join(fifaFolder, file), 'utf8')) as { matchNumber: number }[];
+  JSON.parse(fs.readFileSync(lists[file] as string, 'utf8')) as { matchNumber: number }[];
 
 describe('kafka-bridge inbound: master list and partner sales from the shared topics', () => {
   let kafka: RunningServer;
