@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -37,6 +38,11 @@ export const kafkaBridgeConfigSchema = requireInProduction(
     /** Ours, not the partners': where messages we refuse are kept with the reason. */
     KAFKA_DEAD_LETTER_TOPIC: topicName.optional(),
     KAFKA_SSL: envBoolean(false),
+    /**
+     * PEM file of the CA(s) the cluster's certificates chain to, when it is not a public one
+     * (a private CA, or the self-signed local broker). Certificates are always verified.
+     */
+    KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
     KAFKA_SASL_USERNAME: z.string().min(1).optional(),
     KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
     /** Create missing topics at start-up; off by default in production, where the organiser owns them. */
@@ -83,6 +89,21 @@ export const kafkaBridgeConfigSchema = requireInProduction(
       path: ['KAFKA_SSL'],
       message: 'must be true when SASL credentials are set (SASL PLAIN over TLS)',
     });
+  }
+  if (value.KAFKA_SSL_CA_FILE !== undefined) {
+    if (!value.KAFKA_SSL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SSL'],
+        message: 'must be true when KAFKA_SSL_CA_FILE is set',
+      });
+    } else if (!fs.existsSync(value.KAFKA_SSL_CA_FILE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SSL_CA_FILE'],
+        message: 'no such file',
+      });
+    }
   }
   if (value.NODE_ENV === 'production' && !value.KAFKA_SSL) {
     ctx.addIssue({

@@ -53,6 +53,13 @@ describe('kafka-bridge configuration', () => {
     expect(() => load({ KAFKA_SASL_USERNAME: 'ticketaka' })).toThrow(/KAFKA_SASL_PASSWORD/);
   });
 
+  it('when a CA file is named without TLS or does not exist, then it is refused', () => {
+    expect(() => load({ KAFKA_SSL_CA_FILE: __filename })).toThrow(/KAFKA_SSL: must be true/);
+    expect(() => load({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' })).toThrow(
+      /KAFKA_SSL_CA_FILE: no such file/,
+    );
+  });
+
   it('when production is fully configured, then it loads and does not create the organiser topics', () => {
     const config = load({
       ...production,

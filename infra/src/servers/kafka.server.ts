@@ -26,6 +26,7 @@ function layout(env?: NodeJS.ProcessEnv) {
     clusterIdFile: path.join(root, 'cluster-id'),
     serverProperties: path.join(root, 'server.properties'),
     log4jConfig: path.join(root, 'log4j2.properties'),
+    tls: path.join(root, 'tls'),
   };
 }
 
@@ -118,16 +119,115 @@ function newClusterId(): string {
   }
 }
 
-function writeConfig(dirs: Layout, port: number, controllerPort: number) {
+/**
+ * The partner network's setting, SASL PLAIN over TLS, on an extra listener. Off unless
+ * KAFKA_SASL_SSL_PORT is set; KAFKA_SASL_USERS (`name:password,…`) are the accounts it accepts.
+ */
+interface SaslSsl {
+  port: number;
+  users: { name: string; password: string }[];
+}
+
+function saslSslOf(env: NodeJS.ProcessEnv): SaslSsl | undefined {
+  if (!env.KAFKA_SASL_SSL_PORT) return undefined;
+  const port = Number(env.KAFKA_SASL_SSL_PORT);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error('kafka: KAFKA_SASL_SSL_PORT must be a port number');
+  }
+  // Both end up inside a quoted JAAS string in server.properties: no quotes, backslashes,
+  // separators or spaces, so nothing needs escaping.
+  const users = (env.KAFKA_SASL_USERS ?? '').split(',').map((entry) => {
+    const [, name, password] = /^([A-Za-z0-9._-]+):([^\s"\\,:]+)$/.exec(entry) ?? [];
+    if (!name || !password) {
+      throw new Error(
+        'kafka: KAFKA_SASL_USERS must be `name:password[,name:password…]` when KAFKA_SASL_SSL_PORT is set',
+      );
+    }
+    return { name, password };
+  });
+  return { port, users };
+}
+
+/** Where the SASL_SSL listener's self-signed certificate is; clients trust it as their CA. */
+export function kafkaTlsFiles(env: NodeJS.ProcessEnv = process.env) {
+  const tls = layout({ ...process.env, ...env }).tls;
+  return {
+    keystore: path.join(tls, 'broker.p12'),
+    keystorePassword: path.join(tls, 'keystore-password'),
+    caFile: path.join(tls, 'broker-cert.pem'),
+  };
+}
+
+/** A self-signed certificate for 127.0.0.1 / localhost, made once per data dir. */
+async function ensureKeystore(env: NodeJS.ProcessEnv) {
+  const files = kafkaTlsFiles(env);
+  if ([files.keystore, files.keystorePassword, files.caFile].every((f) => fs.existsSync(f))) {
+    return { keystore: files.keystore, password: fs.readFileSync(files.keystorePassword, 'utf8') };
+  }
+  const tls = path.dirname(files.keystore);
+  fs.rmSync(tls, { recursive: true, force: true });
+  fs.mkdirSync(tls, { recursive: true, mode: 0o700 });
+  const password = randomBytes(18).toString('hex');
+  const keytool = env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'keytool') : 'keytool';
+  const store = ['-keystore', files.keystore, '-storetype', 'PKCS12', '-storepass', password];
+  try {
+    await run(
+      keytool,
+      [
+        '-genkeypair',
+        '-alias',
+        'broker',
+        '-keyalg',
+        'RSA',
+        '-keysize',
+        '2048',
+        '-validity',
+        '3650',
+        '-dname',
+        'CN=localhost',
+        '-ext',
+        'SAN=ip:127.0.0.1,dns:localhost',
+        ...store,
+        '-keypass',
+        password,
+      ],
+      { env },
+    );
+    await run(
+      keytool,
+      ['-exportcert', '-rfc', '-alias', 'broker', ...store, '-file', files.caFile],
+      { env },
+    );
+  } catch (error) {
+    fs.rmSync(tls, { recursive: true, force: true });
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`kafka: keytool could not make the TLS keystore\n${stdout}${stderr}`.trimEnd());
+  }
+  // Written last: its presence means the keystore and certificate are complete.
+  fs.writeFileSync(files.keystorePassword, password, { mode: 0o600 });
+  return { keystore: files.keystore, password };
+}
+
+function writeConfig(
+  dirs: Layout,
+  port: number,
+  controllerPort: number,
+  saslSsl?: SaslSsl & { keystore: string; password: string },
+) {
+  const listeners = `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`;
+  const advertised = `PLAINTEXT://127.0.0.1:${port}`;
+  const protocols = 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT';
+  const sasl = saslSsl ? `,SASL_SSL://127.0.0.1:${saslSsl.port}` : '';
   const properties = {
     'process.roles': 'broker,controller',
     'node.id': '1',
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: `${listeners}${sasl}`,
+    'advertised.listeners': `${advertised}${sasl}`,
     'controller.listener.names': 'CONTROLLER',
+    // The broker and controller keep talking plain text to themselves on 127.0.0.1.
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': `${protocols}${saslSsl ? ',SASL_SSL:SASL_SSL' : ''}`,
     'log.dirs': dirs.logDirs,
     'auto.create.topics.enable': 'true',
     'num.partitions': '3',
@@ -144,6 +244,17 @@ function writeConfig(dirs: Layout, port: number, controllerPort: number) {
     'transaction.state.log.num.partitions': '5',
     // Tests join fresh consumer groups all the time; waiting 3 s for more members buys nothing.
     'group.initial.rebalance.delay.ms': '0',
+    ...(saslSsl && {
+      'sasl.enabled.mechanisms': 'PLAIN',
+      'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'PLAIN',
+      'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${saslSsl.users
+        .map((user) => `user_${user.name}="${user.password}"`)
+        .join(' ')};`,
+      'listener.name.sasl_ssl.ssl.keystore.type': 'PKCS12',
+      'listener.name.sasl_ssl.ssl.keystore.location': saslSsl.keystore,
+      'listener.name.sasl_ssl.ssl.keystore.password': saslSsl.password,
+      'listener.name.sasl_ssl.ssl.key.password': saslSsl.password,
+    }),
   };
   const text = Object.entries(properties)
     .map(([key, value]) => `${key}=${value}`)
@@ -261,6 +372,7 @@ export const kafkaServer: ServerDefinition = {
     const port = localPort('KAFKA_PORT', env);
     const controllerPort = localPort('KAFKA_CONTROLLER_PORT', env);
     const url = `127.0.0.1:${port}`;
+    const saslSsl = saslSslOf(env);
     if (await isPortOpen(port)) {
       // Another run may have started it a moment ago: the port opens before the broker serves.
       await waitUntil('kafka', () => brokerAnswers(url), { timeoutMs: 60_000, intervalMs: 250 });
@@ -270,7 +382,12 @@ export const kafkaServer: ServerDefinition = {
     const dirs = layout(env);
     await installJars(dirs, env);
     fs.mkdirSync(dirs.logDirs, { recursive: true });
-    writeConfig(dirs, port, controllerPort);
+    writeConfig(
+      dirs,
+      port,
+      controllerPort,
+      saslSsl && { ...saslSsl, ...(await ensureKeystore(env)) },
+    );
     await formatStorage(dirs, env);
     const daemon = await startDaemon(
       {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Kafka, logLevel, Partitioners, type IHeaders, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { brokersOf, type KafkaBridgeConfig } from '../config';
@@ -29,10 +30,15 @@ export function createKafka(config: KafkaBridgeConfig, logger: Logger): Kafka {
           password: config.KAFKA_SASL_PASSWORD,
         }
       : undefined;
+  // A configured CA replaces the system's list for this client only; verification stays on.
+  const ssl =
+    config.KAFKA_SSL && config.KAFKA_SSL_CA_FILE
+      ? { ca: [fs.readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8')], rejectUnauthorized: true }
+      : config.KAFKA_SSL;
   return new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: brokersOf(config),
-    ssl: config.KAFKA_SSL,
+    ssl,
     sasl,
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
