@@ -4,8 +4,8 @@ import { baseConfigSchema, ConfigError, loadConfig, requireInProduction } from '
 describe('configuration at start-up', () => {
   test('when nothing is set, then local defaults apply', () => {
     const config = loadConfig('svc', baseConfigSchema, {});
-    expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*:55432\//);
-    expect(config.NATS_URL).toBe('nats://127.0.0.1:54222');
+    expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*:25432\//);
+    expect(config.NATS_URL).toBe('nats://127.0.0.1:24222');
     expect(config.NODE_ENV).toBe('development');
   });
 

@@ -13,7 +13,7 @@ describe('kafka-bridge configuration', () => {
   it('when nothing is set, then it uses the local broker, our client id and the organiser topic names for dev', () => {
     const config = load({});
 
-    expect(brokersOf(config)).toEqual(['127.0.0.1:59092']);
+    expect(brokersOf(config)).toEqual(['127.0.0.1:29092']);
     expect(config.KAFKA_CLIENT_ID).toBe('ticketaka');
     expect(topicsOf(config)).toEqual({
       masterList: 'fifa-world-cup-2022-masterlist-dev',

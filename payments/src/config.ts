@@ -17,7 +17,7 @@ const schema = requireInProduction(
     PAYMENT_PROVIDER: z.enum(['stripe', 'sandbox']).optional(),
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
-    /** Another Stripe API origin, e.g. stripe-mock's http://127.0.0.1:52111. */
+    /** Another Stripe API origin, e.g. stripe-mock's http://127.0.0.1:22111. */
     STRIPE_API_BASE: z.string().url().optional(),
     SANDBOX_WEBHOOK_SECRET: z.string().min(16).default(LOCAL_SANDBOX_WEBHOOK_SECRET),
     /** Where the sandbox delivers its webhooks; this service's own webhook route when unset. */

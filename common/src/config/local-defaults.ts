@@ -1,16 +1,18 @@
 /**
  * Project-local ports for local runs and tests. They sit away from the usual defaults so a
- * developer's own PostgreSQL, Redis or NATS on the standard ports is never touched.
+ * developer's own PostgreSQL, Redis or NATS on the standard ports is never touched, and
+ * below Linux's ephemeral range (32768–60999), so no outgoing connection can be holding one
+ * when a server starts.
  * Every value can be overridden through the environment variable of the same name.
  */
 export const localPorts = {
-  POSTGRES_PORT: 55432,
-  NATS_PORT: 54222,
-  NATS_MONITOR_PORT: 58222,
-  REDIS_PORT: 56379,
-  KAFKA_PORT: 59092,
-  KAFKA_CONTROLLER_PORT: 59093,
-  STRIPE_MOCK_PORT: 52111,
+  POSTGRES_PORT: 25432,
+  NATS_PORT: 24222,
+  NATS_MONITOR_PORT: 28222,
+  REDIS_PORT: 26379,
+  KAFKA_PORT: 29092,
+  KAFKA_CONTROLLER_PORT: 29093,
+  STRIPE_MOCK_PORT: 22111,
   GATEWAY_PORT: 8080,
   AUTH_PORT: 4001,
   TICKETS_PORT: 4002,
