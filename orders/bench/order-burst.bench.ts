@@ -36,14 +36,8 @@ interface Target {
 
 /** tickets, orders and expiration in this process, on a fresh database and NATS namespace. */
 async function inProcess(): Promise<Target> {
-  const { postgresServer } = await import('../../infra/src/servers/postgres.server');
-  const { natsServer } = await import('../../infra/src/servers/nats.server');
-  const { redisServer } = await import('../../infra/src/servers/redis.server');
-  const servers = await Promise.all([
-    postgresServer.ensure(),
-    natsServer.ensure(),
-    redisServer.ensure(),
-  ]);
+  const { ensureCoreServers, stopStarted } = await import('../../infra/src/servers/core-servers');
+  const servers = await ensureCoreServers();
   const { createTestEnvironment } = await import('@ticketaka/common/testing');
   const { startTicketsService } = await import('../../tickets/src/tickets-service');
   const { startOrdersService } = await import('../src/orders-service');
@@ -75,7 +69,7 @@ async function inProcess(): Promise<Target> {
       await orders.close();
       await tickets.close();
       await env.cleanup();
-      await Promise.all(servers.filter((s) => s.started).map((s) => s.stop()));
+      await stopStarted(servers);
     },
   };
 }

@@ -12,8 +12,8 @@ import {
   type MasterListMatchInput,
   type PartnerSaleRequest,
 } from '@ticketaka/common';
-import type { TestEnvironment } from '@ticketaka/common/testing';
 import { startTicketsService } from '../src/tickets-service';
+import { call, type Json, type TestEnvironment } from '@ticketaka/common/testing';
 
 export type TicketsService = Awaited<ReturnType<typeof startTicketsService>>;
 
@@ -173,30 +173,4 @@ export function fan(name: string): CurrentUser {
   };
 }
 
-/** A response body as the tests read it: asserted field by field, not typed. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON under test
-export type Json = any;
-
-/** JSON over HTTP with a typed-enough body for assertions. */
-export async function call(
-  url: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers,
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+export { call, type Json };

@@ -3,3 +3,4 @@ export * from './eventually';
 export * from './stream-reader';
 export * from './json';
 export * from './percentile';
+export * from './http-client';

@@ -1,9 +1,7 @@
 import { Client } from 'pg';
 import { localDatabaseUrl } from '@ticketaka/common/src/config/local-defaults';
 import { kafkaServer } from '../servers/kafka.server';
-import { natsServer } from '../servers/nats.server';
-import { postgresServer } from '../servers/postgres.server';
-import { redisServer } from '../servers/redis.server';
+import { coreServers } from '../servers/core-servers';
 import type { RunningServer, ServerDefinition } from '../servers/server';
 import { stripeMockServer } from '../servers/stripe-mock.server';
 
@@ -19,7 +17,7 @@ export default async function globalSetup(globalConfig: {
   testPathPatterns?: { patterns?: string[] };
 }): Promise<void> {
   const started = Date.now();
-  const wanted: ServerDefinition[] = [postgresServer, natsServer, redisServer];
+  const wanted: ServerDefinition[] = [...coreServers];
   // Kafka and stripe-mock are installed and started once here, before the workers, so test
   // files running in parallel never race to install them and none stops them under another.
   // A run limited to other folders (e.g. `npx jest auth/test`) skips them.

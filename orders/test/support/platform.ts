@@ -1,7 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are untyped JSON, read by assertions */
 import { randomUUID } from 'node:crypto';
-import { paymentsEvents, type CurrentUser } from '@ticketaka/common';
-import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/testing';
+import { paymentsEvents } from '@ticketaka/common';
+import {
+  call,
+  createTestEnvironment,
+  newFan,
+  type ApiResponse,
+  type Fan,
+  type TestEnvironment,
+} from '@ticketaka/common/testing';
 import { startExpirationService } from '../../../expiration/src/expiration-service';
 import { startTicketsService } from '../../../tickets/src/tickets-service';
 import { startOrdersService, type OrdersServiceOptions } from '../../src/orders-service';
@@ -58,53 +65,7 @@ export async function startPlatform(
   return platform;
 }
 
-export function newFan(env: TestEnvironment, role: CurrentUser['role'] = 'fan') {
-  const id = randomUUID();
-  const user: CurrentUser = {
-    id,
-    email: `fan-${id.slice(0, 8)}@example.com`,
-    displayName: 'Fan',
-    country: 'AR',
-    role,
-  };
-  return { user, token: env.tokenFor(user) };
-}
-
-export type Fan = ReturnType<typeof newFan>;
-
-export interface ApiResponse<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-export async function call<T = any>(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<ApiResponse<T>> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: (text ? JSON.parse(text) : undefined) as T,
-    headers: response.headers,
-  };
-}
+export { call, newFan, type ApiResponse, type Fan };
 
 export const placeOrder = (
   p: Platform,

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ordersEvents, type CurrentUser, type EventBus } from '@ticketaka/common';
+import { ordersEvents, type EventBus } from '@ticketaka/common';
 import {
+  call,
   createTestEnvironment,
+  newFan,
   readSubject,
+  type Fan,
   type TestEnvironment,
 } from '@ticketaka/common/testing';
 import { startPaymentsService, type PaymentsServiceOptions } from '../../src/payments-service';
@@ -49,47 +52,7 @@ export async function startPaymentsHarness(
   return harness;
 }
 
-export function newFan(env: TestEnvironment, role: CurrentUser['role'] = 'fan') {
-  const id = randomUUID();
-  const user: CurrentUser = {
-    id,
-    email: `fan-${id.slice(0, 8)}@example.com`,
-    displayName: 'Fan',
-    country: 'MX',
-    role,
-  };
-  return { user, token: env.tokenFor(user) };
-}
-export type Fan = ReturnType<typeof newFan>;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies; the assertions check their shape
-export async function call<T = any>(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: (text ? JSON.parse(text) : undefined) as T,
-    headers: response.headers,
-  };
-}
+export { call, newFan, type Fan };
 
 export const pay = (payments: Payments, fan: Fan, body: Record<string, unknown>) =>
   call(payments.url, 'POST', '/api/payments', { token: fan.token, body });
