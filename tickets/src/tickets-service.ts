@@ -4,6 +4,7 @@ import { createServiceApp, createServiceRuntime, listen, loadConfig } from '@tic
 import { ticketsConfigSchema } from './config';
 import { loadMasterList, masterListSchema } from './domain/load-master-list.use-case';
 import { AvailabilityFeed } from './entry-points/http/availability-feed';
+import { ticketsAdminRouter } from './entry-points/http/admin.routes';
 import { availabilityStreamRouter } from './entry-points/http/availability-stream.routes';
 import { matchesRouter } from './entry-points/http/matches.routes';
 import { resaleRouter } from './entry-points/http/resale.routes';
@@ -52,6 +53,7 @@ export async function startTicketsService(
       a.use(stream.router);
       a.use(matchesRouter(runtime));
       a.use(resaleRouter(runtime));
+      a.use(ticketsAdminRouter(runtime));
     });
     const http = await listen(runtime, app, config.PORT);
     // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
