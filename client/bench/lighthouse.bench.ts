@@ -21,7 +21,10 @@ for (const page of ['/', '/matches/1']) {
       '--only-categories=performance,accessibility,best-practices',
       '--chrome-flags=--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync',
     ],
-    { env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium' }, encoding: 'utf8' },
+    {
+      env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium' },
+      encoding: 'utf8',
+    },
   );
   if (result.status !== 0) {
     console.error(result.stderr);

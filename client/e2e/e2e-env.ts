@@ -22,15 +22,15 @@ export const e2ePorts = {
   KAFKA_BRIDGE_PORT: 4006 + offset,
   CLIENT_PORT: 3000 + offset,
 };
-export const LOCK_SECONDS = 30;
+export const LOCK_SECONDS = 90;
 export const baseURL = `http://localhost:${e2ePorts.GATEWAY_PORT}`;
 
 export const e2eEnv = (): NodeJS.ProcessEnv =>
   ({
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))),
-  ...Object.fromEntries(Object.entries(e2ePorts).map(([k, v]) => [k, String(v)])),
-  TICKETAKA_HOME: e2eHome,
-  ORDER_LOCK_SECONDS: String(LOCK_SECONDS),
-  LOG_LEVEL: 'warn',
-  PAYMENT_PROVIDER: 'sandbox',
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))),
+    ...Object.fromEntries(Object.entries(e2ePorts).map(([k, v]) => [k, String(v)])),
+    TICKETAKA_HOME: e2eHome,
+    ORDER_LOCK_SECONDS: String(LOCK_SECONDS),
+    LOG_LEVEL: 'warn',
+    PAYMENT_PROVIDER: 'sandbox',
   }) as NodeJS.ProcessEnv;

@@ -12,10 +12,14 @@ function ensureChromium() {
     throw new Error('Chromium is missing: sudo apt-get update && sudo apt-get install -y chromium');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const result = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env,
-  });
+  const result = spawnSync(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
   if (result.status !== 0) throw new Error('apt-get could not install chromium');
 }
 

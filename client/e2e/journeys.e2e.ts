@@ -75,7 +75,10 @@ test('when a fan signs up, browses, buys 2 tickets and pays with 4242, then the 
   await page.waitForTimeout(1_500);
   const second = await page.getByTestId('countdown').innerText();
   expect(second).not.toEqual(first);
-  const [m, s] = second.replace(/[^0-9:]/g, '').split(':').map(Number);
+  const [m, s] = second
+    .replace(/[^0-9:]/g, '')
+    .split(':')
+    .map(Number);
   expect((m ?? 0) * 60 + (s ?? 0)).toBeLessThanOrEqual(LOCK_SECONDS);
   // The lock here is shorter than two minutes, so the warning is already announced.
   await expect(page.getByTestId('countdown-warning')).toContainText('Less than 2 minutes');
@@ -195,7 +198,10 @@ test('when a fan lists a ticket for resale, edits its price and another fan buys
 }) => {
   const sellerApi = await newApi();
   const sellerEmail = await apiFan(sellerApi, 'Seller');
-  await apiPay(sellerApi, (await apiOrder(sellerApi, { matchNumber: 6, category: 2, quantity: 2 })).id);
+  await apiPay(
+    sellerApi,
+    (await apiOrder(sellerApi, { matchNumber: 6, category: 2, quantity: 2 })).id,
+  );
   await sellerApi.dispose();
 
   const seller = await browser.newContext();
@@ -266,7 +272,9 @@ test('when an admin opens /admin, then the dashboard shows the sale; when a fan 
   await expect(page.getByRole('heading', { name: 'Admin dashboard' })).toBeVisible();
   const sold = Number(await page.getByTestId('kpi-sold').innerText());
   expect(sold).toBeGreaterThanOrEqual(3);
-  const row = page.getByTestId('inventory-table').getByRole('row', { name: /7\. Mexico v Poland Category 1/ });
+  const row = page
+    .getByTestId('inventory-table')
+    .getByRole('row', { name: /7\. Mexico v Poland Category 1/ });
   await expect(row.getByRole('cell').nth(2)).toHaveText('3');
   await expect(page.getByTestId('orders-complete')).not.toHaveText('0');
   await expect(page.locator('canvas[role="img"]')).toHaveCount(3);

@@ -13,7 +13,10 @@ export async function expectAccessible(page: Page, screen: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
-    bad.map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    bad.map(
+      (v) =>
+        `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    ),
   ).toEqual([]);
 }
 
@@ -25,7 +28,9 @@ export async function captureScreen(page: Page, name: string) {
   const desktop = page.viewportSize();
   await page.setViewportSize(PHONE);
   await expectAccessible(page, `${name} (phone)`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - window.innerWidth,
+  );
   expect(overflow, `${name} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
   await page.screenshot({ path: path.join(screenshotDir, `${name}-phone.png`), fullPage: true });
   if (desktop) await page.setViewportSize(desktop);
@@ -61,7 +66,10 @@ export async function apiOrder(
 /** Pays an order with the sandbox's good test card and waits until it is complete. */
 export async function apiPay(request: APIRequestContext, orderId: string) {
   const pay = await request.post('/api/payments', {
-    data: { orderId, card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' } },
+    data: {
+      orderId,
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' },
+    },
   });
   expect([200, 202]).toContain(pay.status());
   await expect

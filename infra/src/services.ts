@@ -35,7 +35,9 @@ export function launchCommand(service: ServiceDefinition): { command: string; ar
     return { command: process.execPath, args: ['--import', 'tsx', entryPoint(service)] };
   }
   const [first, ...rest] = service.process.command as [string, ...string[]];
-  return first === 'node' ? { command: process.execPath, args: rest } : { command: first, args: rest };
+  return first === 'node'
+    ? { command: process.execPath, args: rest }
+    : { command: first, args: rest };
 }
 
 const enabled = (service: ServiceDefinition, env: NodeJS.ProcessEnv) =>
@@ -45,6 +47,7 @@ const enabled = (service: ServiceDefinition, env: NodeJS.ProcessEnv) =>
 export const existingServices = (env: NodeJS.ProcessEnv = process.env) =>
   serviceDefinitions.filter(
     (s) =>
-      (s.process ? fs.existsSync(path.join(repoRoot, s.name, 'package.json')) : fs.existsSync(entryPoint(s))) &&
-      enabled(s, env),
+      (s.process
+        ? fs.existsSync(path.join(repoRoot, s.name, 'package.json'))
+        : fs.existsSync(entryPoint(s))) && enabled(s, env),
   );

@@ -74,8 +74,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <main id="main">{children}</main>
         <footer className="site-footer">
           <p>
-            Ticketaka is one of several approved platforms selling official match tickets. Resale
-            is at face value or below.
+            Ticketaka is one of several approved platforms selling official match tickets. Resale is
+            at face value or below.
           </p>
         </footer>
       </body>

@@ -15,7 +15,12 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?
 
 export default async function MatchesPage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
-  const filters = { team: one(params.team), group: one(params.group), venue: one(params.venue), date: one(params.date) };
+  const filters = {
+    team: one(params.team),
+    group: one(params.group),
+    venue: one(params.venue),
+    date: one(params.date),
+  };
   const query = new URLSearchParams();
   if (filters.team) query.set('team', filters.team);
   if (/^[A-H]$/.test(filters.group)) query.set('group', filters.group);
@@ -25,7 +30,9 @@ export default async function MatchesPage({ searchParams }: { searchParams: Sear
     query.set('to', filters.date);
   }
   const [all, filtered] = await Promise.all([
-    serviceGet('tickets', '/api/matches', matchListResponseSchema, { cacheSeconds: catalogueCache }),
+    serviceGet('tickets', '/api/matches', matchListResponseSchema, {
+      cacheSeconds: catalogueCache,
+    }),
     query.size
       ? serviceGet('tickets', `/api/matches?${query}`, matchListResponseSchema, {
           cacheSeconds: catalogueCache,
@@ -107,7 +114,12 @@ export default async function MatchesPage({ searchParams }: { searchParams: Sear
 
 function MatchSummary({ match }: { match: MatchView }) {
   const zone = venueTimeZone(match.venue);
-  const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' }).format(new Date(match.kickOff));
+  const time = new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: zone,
+    timeZoneName: 'short',
+  }).format(new Date(match.kickOff));
   return (
     <>
       <h3>
@@ -142,5 +154,7 @@ function groupByStageAndDay(matches: MatchView[]): [number, [string, MatchView[]
     const d = day(m.kickOff, venueTimeZone(m.venue));
     days.set(d, [...(days.get(d) ?? []), m]);
   }
-  return [...stages.entries()].sort(([a], [b]) => a - b).map(([s, days]) => [s, [...days.entries()]]);
+  return [...stages.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([s, days]) => [s, [...days.entries()]]);
 }

@@ -49,9 +49,7 @@ export function AuthForm({ mode, countries = [], next }: Props) {
     setBusy(false);
     setFields(result.problem.fields);
     const onAField = Object.keys(result.problem.fields).length > 0;
-    setMessage(
-      onAField ? 'Please correct the fields marked below.' : result.problem.message,
-    );
+    setMessage(onAField ? 'Please correct the fields marked below.' : result.problem.message);
   }
 
   const field = (name: string, label: string, input: React.ReactNode, hint?: string) => (
@@ -87,7 +85,14 @@ export function AuthForm({ mode, countries = [], next }: Props) {
       {field(
         'email',
         'Email',
-        <input id="email" name="email" type="email" autoComplete="email" required {...aria('email')} />,
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          {...aria('email')}
+        />,
       )}
       {field(
         'password',
@@ -106,7 +111,13 @@ export function AuthForm({ mode, countries = [], next }: Props) {
         field(
           'displayName',
           'Your name',
-          <input id="displayName" name="displayName" autoComplete="nickname" required {...aria('displayName')} />,
+          <input
+            id="displayName"
+            name="displayName"
+            autoComplete="nickname"
+            required
+            {...aria('displayName')}
+          />,
         )}
       {mode === 'signup' &&
         field(
@@ -130,11 +141,13 @@ export function AuthForm({ mode, countries = [], next }: Props) {
       <p>
         {mode === 'signup' ? (
           <>
-            Already have an account? <Link href={`/signin?next=${encodeURIComponent(next)}`}>Sign in</Link>
+            Already have an account?{' '}
+            <Link href={`/signin?next=${encodeURIComponent(next)}`}>Sign in</Link>
           </>
         ) : (
           <>
-            New here? <Link href={`/signup?next=${encodeURIComponent(next)}`}>Create an account</Link>
+            New here?{' '}
+            <Link href={`/signup?next=${encodeURIComponent(next)}`}>Create an account</Link>
           </>
         )}
       </p>

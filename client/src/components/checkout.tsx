@@ -44,7 +44,13 @@ function cancelledText(reason: string | null): string {
   }
 }
 
-export function Checkout({ initialOrder, initialPayment, paymentConfig, heading, serverNow }: Props) {
+export function Checkout({
+  initialOrder,
+  initialPayment,
+  paymentConfig,
+  heading,
+  serverNow,
+}: Props) {
   const [order, setOrder] = useState(initialOrder);
   const [payment, setPayment] = useState(initialPayment);
   const [paying, setPaying] = useState(false);
@@ -130,15 +136,14 @@ export function Checkout({ initialOrder, initialPayment, paymentConfig, heading,
       <div aria-live="polite" data-testid="order-outcome">
         {order.status === 'created' && (
           <p className="notice info" role="status">
-            Waiting for partner confirmation… Your seats are being confirmed with the other
-            official platforms. This usually takes a few seconds.
+            Waiting for partner confirmation… Your seats are being confirmed with the other official
+            platforms. This usually takes a few seconds.
           </p>
         )}
         {order.status === 'complete' && (
           <div className="notice ok" role="status">
             <p>
-              <strong>Paid — thank you!</strong> {amount} was charged and your tickets are
-              ready.
+              <strong>Paid — thank you!</strong> {amount} was charged and your tickets are ready.
             </p>
             <Link className="button" href="/tickets">
               See my tickets
@@ -147,8 +152,8 @@ export function Checkout({ initialOrder, initialPayment, paymentConfig, heading,
         )}
         {order.status === 'expired' && (
           <p className="notice bad" role="status">
-            <strong>This order expired.</strong> The time to pay ran out and the seats went back
-            on sale. Nothing was charged. <Link href="/">Find tickets again</Link>.
+            <strong>This order expired.</strong> The time to pay ran out and the seats went back on
+            sale. Nothing was charged. <Link href="/">Find tickets again</Link>.
           </p>
         )}
         {order.status === 'cancelled' && (

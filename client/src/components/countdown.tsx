@@ -47,7 +47,8 @@ export function Countdown({
         </time>
       </p>
       <p className="muted" suppressHydrationWarning>
-        Your seats are held until {new Date(deadline).toLocaleTimeString()}.</p>
+        Your seats are held until {new Date(deadline).toLocaleTimeString()}.
+      </p>
       <div aria-live="assertive" role="alert" data-testid="countdown-warning">
         {warn ? 'Less than 2 minutes left to pay. After that your seats are released.' : ''}
       </div>

@@ -43,7 +43,12 @@ export function LiveAvailabilityProvider({
           const k = key(u.matchNumber, u.category);
           if ((current[k]?.version ?? -1) >= u.version) continue;
           if (next === current) next = { ...current };
-          next[k] = { available: u.available, pending: u.pending, state: u.state, version: u.version };
+          next[k] = {
+            available: u.available,
+            pending: u.pending,
+            state: u.state,
+            version: u.version,
+          };
         }
         return next;
       });
@@ -93,7 +98,9 @@ export function LiveCount({ matchNumber, category }: { matchNumber: number; cate
   return (
     <span data-testid={`count-${matchNumber}-${category}`}>
       {Math.max(0, live.pending)} ready to buy now
-      {live.available > live.pending ? ` (${live.available - live.pending} held by other fans)` : ''}
+      {live.available > live.pending
+        ? ` (${live.available - live.pending} held by other fans)`
+        : ''}
     </span>
   );
 }

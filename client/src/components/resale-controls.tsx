@@ -35,15 +35,16 @@ export function ResaleControls({ ticketId, faceCents, currency, listing }: Props
     if (!Number.isFinite(cents) || cents <= 0) return setError('Enter a price such as 75.00');
     if (cents > faceCents)
       return setError(`Resale is at face value or below: at most ${money(faceCents, currency)}`);
-    if (listing) void run(`/api/resale/${listing.id}`, 'PUT', { priceCents: cents, version: listing.version });
+    if (listing)
+      void run(`/api/resale/${listing.id}`, 'PUT', { priceCents: cents, version: listing.version });
     else void run('/api/resale', 'POST', { ticketId, priceCents: cents });
   }
 
   if (listing?.status === 'locked')
     return (
       <p className="notice info" role="status">
-        A fan is buying this ticket right now ({money(listing.priceCents, currency)}); its price cannot
-        change until that checkout ends.
+        A fan is buying this ticket right now ({money(listing.priceCents, currency)}); its price
+        cannot change until that checkout ends.
       </p>
     );
 
@@ -76,7 +77,12 @@ export function ResaleControls({ ticketId, faceCents, currency, listing }: Props
           {listing ? 'Change price' : 'List for resale'}
         </button>
         {listing && (
-          <button type="button" className="danger" disabled={busy} onClick={() => void run(`/api/resale/${listing.id}`, 'DELETE')}>
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() => void run(`/api/resale/${listing.id}`, 'DELETE')}
+          >
             Withdraw
           </button>
         )}

@@ -44,7 +44,8 @@ export function SandboxCardForm({
     if (!parsed.success) {
       const found: Record<string, string> = {};
       for (const issue of parsed.error.issues) {
-        const field = issue.path[0] === 'number' ? 'number' : issue.path[0] === 'cvc' ? 'cvc' : 'expiry';
+        const field =
+          issue.path[0] === 'number' ? 'number' : issue.path[0] === 'cvc' ? 'cvc' : 'expiry';
         found[field] ??=
           field === 'number'
             ? 'Enter the 16 digits of the card number'
@@ -77,19 +78,56 @@ export function SandboxCardForm({
       </div>
       <div className="field">
         <label htmlFor="number">Card number</label>
-        <input id="number" name="number" inputMode="numeric" autoComplete="cc-number" required aria-invalid={!!errors.number} aria-describedby={described('number')} />
-        {errors.number && <p className="field-error" id="number-error">{errors.number}</p>}
+        <input
+          id="number"
+          name="number"
+          inputMode="numeric"
+          autoComplete="cc-number"
+          required
+          aria-invalid={!!errors.number}
+          aria-describedby={described('number')}
+        />
+        {errors.number && (
+          <p className="field-error" id="number-error">
+            {errors.number}
+          </p>
+        )}
       </div>
       <div className="row">
         <div className="field">
           <label htmlFor="expiry">Expiry (MM/YY)</label>
-          <input id="expiry" name="expiry" inputMode="numeric" autoComplete="cc-exp" placeholder="12/30" required aria-invalid={!!errors.expiry} aria-describedby={described('expiry')} />
-          {errors.expiry && <p className="field-error" id="expiry-error">{errors.expiry}</p>}
+          <input
+            id="expiry"
+            name="expiry"
+            inputMode="numeric"
+            autoComplete="cc-exp"
+            placeholder="12/30"
+            required
+            aria-invalid={!!errors.expiry}
+            aria-describedby={described('expiry')}
+          />
+          {errors.expiry && (
+            <p className="field-error" id="expiry-error">
+              {errors.expiry}
+            </p>
+          )}
         </div>
         <div className="field">
           <label htmlFor="cvc">Security code</label>
-          <input id="cvc" name="cvc" inputMode="numeric" autoComplete="cc-csc" required aria-invalid={!!errors.cvc} aria-describedby={described('cvc')} />
-          {errors.cvc && <p className="field-error" id="cvc-error">{errors.cvc}</p>}
+          <input
+            id="cvc"
+            name="cvc"
+            inputMode="numeric"
+            autoComplete="cc-csc"
+            required
+            aria-invalid={!!errors.cvc}
+            aria-describedby={described('cvc')}
+          />
+          {errors.cvc && (
+            <p className="field-error" id="cvc-error">
+              {errors.cvc}
+            </p>
+          )}
         </div>
       </div>
       <button type="submit" disabled={busy}>

@@ -12,8 +12,7 @@ export interface ApiProblem {
 }
 
 export type ApiResult<T> =
-  | { ok: true; status: number; data: T; headers: Headers }
-  | { ok: false; problem: ApiProblem };
+  { ok: true; status: number; data: T; headers: Headers } | { ok: false; problem: ApiProblem };
 
 interface CallOptions<S extends z.ZodType> {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -110,7 +109,9 @@ function friendlyMessage(
   first: ErrorItem | undefined,
   retryAfter: number | undefined,
 ): string {
-  const wait = retryAfter ? ` Please wait ${retryAfter} second${retryAfter === 1 ? '' : 's'}` : ' Please wait a moment';
+  const wait = retryAfter
+    ? ` Please wait ${retryAfter} second${retryAfter === 1 ? '' : 's'}`
+    : ' Please wait a moment';
   if (status === 429 || code === 'rate_limited')
     return `You are going a little fast for us.${wait} and try again.`;
   if (code === 'blocked')
@@ -129,12 +130,21 @@ async function solveChallenge(response: Response): Promise<string | undefined> {
   const body: unknown = await response.json().catch(() => undefined);
   const url = errorBodySchema.safeParse(body).data?.challenge?.url ?? '/api/security/challenge';
   const challengeResponse = await fetch(url, { credentials: 'same-origin' });
-  const challenge = altchaChallengeSchema.safeParse(await challengeResponse.json().catch(() => null));
+  const challenge = altchaChallengeSchema.safeParse(
+    await challengeResponse.json().catch(() => null),
+  );
   if (!challenge.success) return undefined;
   const { solveChallenge: solve } = await import('altcha-lib');
   const { algorithm, challenge: hash, maxnumber, salt, signature } = challenge.data;
   const solution = await solve(hash, salt, algorithm, maxnumber).promise;
   if (!solution) return undefined;
-  const payload = { algorithm, challenge: hash, number: solution.number, salt, signature, took: solution.took };
+  const payload = {
+    algorithm,
+    challenge: hash,
+    number: solution.number,
+    salt,
+    signature,
+    took: solution.took,
+  };
   return btoa(JSON.stringify(payload));
 }

@@ -4,8 +4,7 @@ import type { z } from 'zod';
 import { config, serviceUrl, type ServiceName } from '../config';
 
 export type ServerResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; status: number; errors: ErrorItem[] };
+  { ok: true; data: T } | { ok: false; status: number; errors: ErrorItem[] };
 
 interface GetOptions {
   /** Forward the fan's cookies (their session); public catalogue reads do not. */
@@ -60,7 +59,9 @@ export async function serviceGet<S extends z.ZodType>(
     return {
       ok: false,
       status: 502,
-      errors: [{ code: 'bad_gateway', message: `The ${service} service gave an unexpected answer` }],
+      errors: [
+        { code: 'bad_gateway', message: `The ${service} service gave an unexpected answer` },
+      ],
     };
   }
   return { ok: true, data: parsed.data };

@@ -58,7 +58,11 @@ export function runBuild(
     child.on('exit', (code) =>
       code === 0
         ? resolve()
-        : reject(new Error(`build failed (${build.command.join(' ')}, exit ${code}):\n${last.join('\n')}`)),
+        : reject(
+            new Error(
+              `build failed (${build.command.join(' ')}, exit ${code}):\n${last.join('\n')}`,
+            ),
+          ),
     );
   });
 }

@@ -25,13 +25,21 @@ export default async function AdminPage() {
   const [inventory, orders, payments, dead, partner] = await Promise.all([
     serviceGet('tickets', '/api/tickets/admin/inventory', adminInventoryResponseSchema, asFan),
     serviceGet('orders', '/api/orders/admin/stats?hours=48', adminOrderStatsResponseSchema, asFan),
-    serviceGet('payments', '/api/payments/admin/stats?hours=48', adminPaymentStatsResponseSchema, asFan),
+    serviceGet(
+      'payments',
+      '/api/payments/admin/stats?hours=48',
+      adminPaymentStatsResponseSchema,
+      asFan,
+    ),
     serviceGet('orders', '/api/orders/admin/dead-letters', adminDeadLettersResponseSchema, asFan),
     serviceGet('kafka-bridge', '/api/partner-sync/status', partnerStatusSchema, asFan),
   ]);
-  if (!inventory.ok) return <ErrorNotice title="Inventory could not be loaded" errors={inventory.errors} />;
-  if (!orders.ok) return <ErrorNotice title="Order statistics could not be loaded" errors={orders.errors} />;
-  if (!payments.ok) return <ErrorNotice title="Payment statistics could not be loaded" errors={payments.errors} />;
+  if (!inventory.ok)
+    return <ErrorNotice title="Inventory could not be loaded" errors={inventory.errors} />;
+  if (!orders.ok)
+    return <ErrorNotice title="Order statistics could not be loaded" errors={orders.errors} />;
+  if (!payments.ok)
+    return <ErrorNotice title="Payment statistics could not be loaded" errors={payments.errors} />;
 
   const rows = inventory.data.categories;
   const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((t, r) => t + pick(r), 0);
@@ -51,12 +59,21 @@ export default async function AdminPage() {
           <Kpi label="Held on partners" value={sum((r) => r.partnerHeld)} />
           <Kpi label="Still available" value={sum((r) => Math.max(0, r.pending))} />
           <Kpi label="Paid" value={paid ? money(paid.amountCents, 'USD') : money(0, 'USD')} />
-          <Kpi label="Refunded" value={refunded ? money(refunded.amountCents, 'USD') : money(0, 'USD')} />
-          <Kpi label="Dead letters" value={dead.ok ? dead.data.total : 'unknown'} testId="kpi-dead-letters" />
+          <Kpi
+            label="Refunded"
+            value={refunded ? money(refunded.amountCents, 'USD') : money(0, 'USD')}
+          />
+          <Kpi
+            label="Dead letters"
+            value={dead.ok ? dead.data.total : 'unknown'}
+            testId="kpi-dead-letters"
+          />
         </div>
         <p className="muted">
           Partner sync:{' '}
-          {partner.ok ? `on (${String(partner.data.phase)})` : 'off or not reachable on this platform'}
+          {partner.ok
+            ? `on (${String(partner.data.phase)})`
+            : 'off or not reachable on this platform'}
         </p>
       </section>
       <AdminCharts inventory={rows} orders={orders.data} payments={payments.data} />
@@ -71,12 +88,24 @@ export default async function AdminPage() {
                 <tr>
                   <th scope="col">Match</th>
                   <th scope="col">Category</th>
-                  <th scope="col" className="num">Sold</th>
-                  <th scope="col" className="num">Held</th>
-                  <th scope="col" className="num">Partner sold</th>
-                  <th scope="col" className="num">Partner held</th>
-                  <th scope="col" className="num">Available</th>
-                  <th scope="col" className="num">Capacity</th>
+                  <th scope="col" className="num">
+                    Sold
+                  </th>
+                  <th scope="col" className="num">
+                    Held
+                  </th>
+                  <th scope="col" className="num">
+                    Partner sold
+                  </th>
+                  <th scope="col" className="num">
+                    Partner held
+                  </th>
+                  <th scope="col" className="num">
+                    Available
+                  </th>
+                  <th scope="col" className="num">
+                    Capacity
+                  </th>
                 </tr>
               </thead>
               <tbody>

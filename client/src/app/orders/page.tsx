@@ -19,8 +19,11 @@ const statusText: Record<OrderStatus, string> = {
 
 export default async function MyOrdersPage() {
   if (!(await requireFan('/orders'))) return null;
-  const result = await serviceGet('orders', '/api/orders', orderListResponseSchema, { asFan: true });
-  if (!result.ok) return <ErrorNotice title="Your orders could not be loaded" errors={result.errors} />;
+  const result = await serviceGet('orders', '/api/orders', orderListResponseSchema, {
+    asFan: true,
+  });
+  if (!result.ok)
+    return <ErrorNotice title="Your orders could not be loaded" errors={result.errors} />;
   const { orders } = result.data;
   return (
     <>
@@ -37,7 +40,9 @@ export default async function MyOrdersPage() {
               <tr>
                 <th scope="col">Order</th>
                 <th scope="col">Tickets</th>
-                <th scope="col" className="num">Total</th>
+                <th scope="col" className="num">
+                  Total
+                </th>
                 <th scope="col">Status</th>
                 <th scope="col">Placed</th>
                 <th scope="col">Action</th>

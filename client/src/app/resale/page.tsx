@@ -17,11 +17,18 @@ export default async function ResalePage({
   const raw = (await searchParams).match;
   const match = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : undefined;
   const [listings, matches, session] = await Promise.all([
-    serviceGet('tickets', `/api/resale${match ? `?matchNumber=${match}` : ''}`, listingListResponseSchema),
-    serviceGet('tickets', '/api/matches', matchListResponseSchema, { cacheSeconds: catalogueCache }),
+    serviceGet(
+      'tickets',
+      `/api/resale${match ? `?matchNumber=${match}` : ''}`,
+      listingListResponseSchema,
+    ),
+    serviceGet('tickets', '/api/matches', matchListResponseSchema, {
+      cacheSeconds: catalogueCache,
+    }),
     getSession(),
   ]);
-  if (!listings.ok) return <ErrorNotice title="The resale market could not be loaded" errors={listings.errors} />;
+  if (!listings.ok)
+    return <ErrorNotice title="The resale market could not be loaded" errors={listings.errors} />;
   const byNumber = new Map(matches.ok ? matches.data.matches.map((m) => [m.matchNumber, m]) : []);
   const name = (n: number) => {
     const m = byNumber.get(n);
@@ -30,7 +37,10 @@ export default async function ResalePage({
   return (
     <>
       <h1>Resale market</h1>
-      <p>Tickets resold by other fans, at face value or below. Buying one goes through the same checkout.</p>
+      <p>
+        Tickets resold by other fans, at face value or below. Buying one goes through the same
+        checkout.
+      </p>
       <form method="get" action="/resale" className="filters card" aria-label="Filter listings">
         <div>
           <label htmlFor="match">Match</label>
@@ -59,7 +69,12 @@ export default async function ResalePage({
                 {l.status === 'locked' ? ' · a fan is buying it now' : ''}
               </p>
               {session.state === 'signed-in' ? (
-                l.status === 'active' && <BuyListingButton ticketId={l.ticketId} label={`Buy ${name(l.matchNumber)} for ${money(l.priceCents, l.currency)}`} />
+                l.status === 'active' && (
+                  <BuyListingButton
+                    ticketId={l.ticketId}
+                    label={`Buy ${name(l.matchNumber)} for ${money(l.priceCents, l.currency)}`}
+                  />
+                )
               ) : (
                 <Link href="/signin?next=/resale">Sign in to buy</Link>
               )}

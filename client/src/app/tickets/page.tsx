@@ -15,7 +15,8 @@ export default async function MyTicketsPage() {
   const result = await serviceGet('tickets', '/api/tickets/mine', myTicketsResponseSchema, {
     asFan: true,
   });
-  if (!result.ok) return <ErrorNotice title="Your tickets could not be loaded" errors={result.errors} />;
+  if (!result.ok)
+    return <ErrorNotice title="Your tickets could not be loaded" errors={result.errors} />;
   const { tickets } = result.data;
   return (
     <>

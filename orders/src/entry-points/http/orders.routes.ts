@@ -23,7 +23,12 @@ import { getOrder, getOrders } from '../../domain/read-orders.use-case';
 import { deadLetters, fanAllowance, orderStats } from '../../domain/read-order-stats.use-case';
 
 const statsQuerySchema = z.strictObject({
-  hours: z.coerce.number().int().min(1).max(24 * 90).default(48),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(48),
 });
 
 export function ordersRouter(runtime: ServiceRuntime<OrdersConfig>): Router {

@@ -9,7 +9,12 @@ import { paymentView } from '../../domain/payment-view';
 import { paymentStats } from '../../domain/read-payment-stats.use-case';
 
 const statsQuerySchema = z.strictObject({
-  hours: z.coerce.number().int().min(1).max(24 * 90).default(48),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(48),
 });
 import type { PaymentsContext } from '../../domain/payments-context';
 

@@ -4,7 +4,11 @@ import { notFound } from 'next/navigation';
 import { fanAllowanceResponseSchema, matchResponseSchema } from '@ticketaka/contracts';
 import { BuyForm } from '../../../components/buy-form';
 import { ErrorNotice } from '../../../components/error-notice';
-import { LiveAvailabilityProvider, LiveBadge, LiveCount } from '../../../components/live-availability';
+import {
+  LiveAvailabilityProvider,
+  LiveBadge,
+  LiveCount,
+} from '../../../components/live-availability';
 import { LocalTime } from '../../../components/local-time';
 import { categoryName, dateTime, money, roundName } from '../../../lib/format';
 import { countsOf } from '../../../lib/live-counts';
@@ -32,7 +36,8 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function MatchPage({ params }: { params: Params }) {
   const result = await loadMatch((await params).n);
-  if (!result.ok) return <ErrorNotice title="This match could not be loaded" errors={result.errors} />;
+  if (!result.ok)
+    return <ErrorNotice title="This match could not be loaded" errors={result.errors} />;
   const { match } = result.data;
   const session = await getSession();
   const allowance =
@@ -100,7 +105,9 @@ export default async function MatchPage({ params }: { params: Params }) {
             buy tickets.
           </p>
         ) : !allowance?.ok ? (
-          <p role="alert">We could not check how many tickets you may buy. Please reload the page.</p>
+          <p role="alert">
+            We could not check how many tickets you may buy. Please reload the page.
+          </p>
         ) : (
           <BuyForm
             matchNumber={match.matchNumber}

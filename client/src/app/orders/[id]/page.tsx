@@ -23,7 +23,8 @@ export default async function CheckoutPage({ params }: { params: Promise<{ id: s
     asFan: true,
   });
   if (!order.ok && order.status === 404) notFound();
-  if (!order.ok) return <ErrorNotice title="This order could not be loaded" errors={order.errors} />;
+  if (!order.ok)
+    return <ErrorNotice title="This order could not be loaded" errors={order.errors} />;
   const [paymentConfig, payment, match] = await Promise.all([
     serviceGet('payments', '/api/payments/config', paymentConfigResponseSchema),
     serviceGet('payments', `/api/payments/${id}`, paymentResponseSchema, { asFan: true }),
