@@ -90,7 +90,8 @@ test('when a fan signs up, browses, buys 2 tickets and pays with 4242, then the 
   await page.getByRole('link', { name: 'See my tickets' }).click();
   await expect(page.getByTestId('ticket')).toHaveCount(2);
   await expect(page.getByTestId('ticket').first()).toContainText('England v Iran');
-  await expect(page.getByTestId('ticket').first()).toContainText('seat 1');
+  await expect(page.getByTestId('ticket').first()).toContainText('seat 1 of order');
+  await expect(page.getByTestId('ticket').nth(1)).toContainText('seat 2 of order');
   await captureScreen(page, 'tickets');
 
   await page.getByRole('link', { name: 'My orders' }).click();

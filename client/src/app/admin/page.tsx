@@ -82,7 +82,12 @@ export default async function AdminPage() {
         {active.length === 0 ? (
           <p>No tickets sold or held yet.</p>
         ) : (
-          <div className="table-wrap">
+          <div
+            className="table-wrap"
+            role="region"
+            aria-label="Seats per match and category"
+            tabIndex={0}
+          >
             <table data-testid="inventory-table">
               <thead>
                 <tr>

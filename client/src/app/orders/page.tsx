@@ -33,7 +33,7 @@ export default async function MyOrdersPage() {
           No orders yet. <Link href="/">Browse the matches</Link>.
         </p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Your orders" tabIndex={0}>
           <table>
             <caption className="visually-hidden">Your orders, newest first</caption>
             <thead>

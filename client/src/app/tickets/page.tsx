@@ -17,7 +17,13 @@ export default async function MyTicketsPage() {
   });
   if (!result.ok)
     return <ErrorNotice title="Your tickets could not be loaded" errors={result.errors} />;
-  const { tickets } = result.data;
+  // Seat order within each order, so a fan reads seat 1, seat 2, …
+  const tickets = [...result.data.tickets].sort(
+    (a, b) =>
+      a.matchNumber - b.matchNumber ||
+      a.orderId.localeCompare(b.orderId) ||
+      a.seatIndex - b.seatIndex,
+  );
   return (
     <>
       <h1>My tickets</h1>
