@@ -110,7 +110,7 @@ export function AdminCharts({
         backgroundColor: palette[k],
       })),
     },
-    options: { responsive: true, maintainAspectRatio: false, scales: stacked },
+    options: { animation: false, responsive: true, maintainAspectRatio: false, scales: stacked },
   };
 
   const orderHours = [...new Set(orders.timeline.map((t) => t.bucket))].sort();
@@ -133,7 +133,7 @@ export function AdminCharts({
         backgroundColor: palette[s],
       })),
     },
-    options: { responsive: true, maintainAspectRatio: false, scales: stacked },
+    options: { animation: false, responsive: true, maintainAspectRatio: false, scales: stacked },
   };
 
   const payHours = [...new Set(payments.timeline.map((t) => t.bucket))].sort();
