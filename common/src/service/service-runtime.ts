@@ -10,6 +10,7 @@ import type { HealthState, ReadinessCheck } from '../http/health';
 import { createMetrics, type Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/outbox-relay';
+import { createConsume, type Consume } from './consume';
 
 export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   name: string;
@@ -24,6 +25,8 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   verifier: TokenVerifier;
   health: HealthState;
   readiness: Record<string, ReadinessCheck>;
+  /** The one way to consume events: inbox applied by default, keyed by the service name. */
+  consume: Consume;
   /** Registers clean-up to run on close, before the bus and the pool are closed (LIFO). */
   onClose(step: () => Promise<void>): void;
   close(): Promise<void>;
@@ -77,6 +80,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
       relay,
       verifier,
       health,
+      consume: createConsume({ service: name, pool, bus, logger }),
       readiness: {
         postgres: async () => void (await pool.query('SELECT 1')),
         nats: async () => {
