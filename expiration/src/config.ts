@@ -3,22 +3,12 @@ import {
   baseConfigSchema,
   envPort,
   localPorts,
-  localRedisUrl,
   requireInProduction,
 } from '@ticketaka/common';
 
 export const expirationConfigSchema = requireInProduction(
   baseConfigSchema.extend({
     PORT: envPort(localPorts.EXPIRATION_PORT),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-      .default(localRedisUrl()),
-    /** Prefix of every Bull key; lets test files share one Redis in isolation. */
-    REDIS_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
-      .default('ticketaka'),
     /** Expiry jobs handled at once by one replica (each is one small database transaction). */
     EXPIRATION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   }),
