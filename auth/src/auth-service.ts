@@ -28,7 +28,7 @@ export async function startAuthService(
     migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
     startRelay: options.startRelay,
   });
-  const tokens = createTokenIssuer(privateKey(config), config.JWT_TTL_SECONDS);
+  const tokens = createTokenIssuer(privateKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
   const app = createServiceApp(runtime, (a) => a.use(usersRouter(runtime, tokens)));
   const http = await listen(runtime, app, config.PORT);
   return { runtime, url: http.url, logger: runtime.logger, close: () => runtime.close() };

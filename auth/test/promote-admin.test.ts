@@ -44,7 +44,7 @@ test('when the documented admin command promotes an account, then its next sessi
   const { user } = await readJson(signup);
 
   const { stdout } = await promote('boss@example.com');
-  expect(stdout).toContain('boss@example.com: promoted');
+  expect(stdout).toContain('boss@example.com: now admin');
   expect((await promote('boss@example.com')).stdout).toContain('already admin');
 
   const signin = await fetch(`${auth.url}/api/users/signin`, {

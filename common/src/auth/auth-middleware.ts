@@ -26,10 +26,10 @@ export function readCookie(header: string | undefined, name: string): string | n
  * The presented token: `Authorization: Bearer` first, else the `session` cookie.
  * `malformed` when a cookie is there but cannot be decoded (a stray cookie, garbage).
  */
-export function tokenFromRequest(headers: {
-  authorization?: string;
-  cookie?: string;
-}): { token?: string; malformed?: true } {
+export function tokenFromRequest(headers: { authorization?: string; cookie?: string }): {
+  token?: string;
+  malformed?: true;
+} {
   const bearer = headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (bearer) return { token: bearer };
   const cookie = readCookie(headers.cookie, SESSION_COOKIE);

@@ -39,7 +39,10 @@ export class SessionRevocations {
   }): Promise<RevocationVerdict> {
     let values: (string | null)[];
     try {
-      values = await this.redis.mget(this.revokedKey(token.sessionId), this.versionKey(token.userId));
+      values = await this.redis.mget(
+        this.revokedKey(token.sessionId),
+        this.versionKey(token.userId),
+      );
     } catch (error) {
       throw unavailable(error);
     }
