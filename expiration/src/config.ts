@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import {
-  baseConfigSchema,
-  envPort,
-  localPorts,
-  requireInProduction,
-} from '@ticketaka/common';
+import { baseConfigSchema, envPort, requireInProduction } from '@ticketaka/common';
+import registration from '../service.json';
 
 export const expirationConfigSchema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(localPorts.EXPIRATION_PORT),
+    PORT: envPort(registration.port),
     /** Expiry jobs handled at once by one replica (each is one small database transaction). */
     EXPIRATION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   }),
