@@ -17,7 +17,7 @@ export function proxy(request: NextRequest) {
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src 'self'${stripe ? ' https://api.stripe.com' : ''}`,
-    `frame-src ${stripe ? stripe.trim() : "'none'"}`,
+    `frame-src ${stripe ? 'https://js.stripe.com https://hooks.stripe.com' : "'none'"}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -87,4 +87,6 @@ export type PaymentConfig = z.infer<typeof paymentConfigResponseSchema>;
 export const paymentIntentResponseSchema = z.object({
   mode: paymentModeSchema,
   clientSecret: z.string(),
+  payment: paymentViewSchema,
 });
+export const browserPaymentSchema = z.strictObject({ orderId: z.string().uuid() });

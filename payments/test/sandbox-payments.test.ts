@@ -7,6 +7,7 @@ import {
   announceCreated,
   announceExpired,
   anOrder,
+  call,
   CARDS,
   eventsFor,
   newFan,
@@ -37,6 +38,25 @@ const succeededEvents = (orderId: string) =>
   eventsFor(h.payments, paymentsEvents.paymentSucceeded.type, orderId);
 const failedEvents = (orderId: string) =>
   eventsFor(h.payments, paymentsEvents.paymentFailed.type, orderId);
+
+describe('what the checkout page asks first', () => {
+  test('when the checkout asks for the payment config, then it learns the sandbox takes cards and gets no Stripe key; a Stripe.js client secret is refused with 409', async () => {
+    const config = await call(h.payments.url, 'GET', '/api/payments/config');
+    expect(config.status).toBe(200);
+    expect(config.body).toEqual({
+      mode: 'TEST MODE (sandbox)',
+      provider: 'sandbox',
+      stripePublishableKey: null,
+    });
+    const { fan, order } = await payable();
+    const intent = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: fan.token,
+      body: { orderId: order.id },
+    });
+    expect(intent.status).toBe(409);
+    expect(intent.body.errors[0].code).toBe('browser_confirmation_unsupported');
+  });
+});
 
 describe('paying with the sandbox test cards', () => {
   test('when the owner pays with 4242 4242 4242 4242, then 202 in TEST MODE, the signed webhook makes it succeeded, and payments.payment.succeeded carries the order amount once', async () => {

@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { SessionRefresher } from '../components/session-refresher';
 import { SignOutButton } from '../components/sign-out-button';
 import { getSession } from '../lib/session';
@@ -70,7 +70,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             )}
           </div>
         </header>
-        {session.state === 'stale' && <SessionRefresher />}
+        {session.state !== 'signed-in' && (
+          <Suspense fallback={null}>
+            <SessionRefresher />
+          </Suspense>
+        )}
         <main id="main">{children}</main>
         <footer className="site-footer">
           <p>

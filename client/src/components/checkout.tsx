@@ -12,6 +12,7 @@ import { callApi } from '../lib/api-client';
 import { money } from '../lib/format';
 import { Countdown } from './countdown';
 import { SandboxCardForm } from './sandbox-card-form';
+import { StripeCardForm } from './stripe-card-form';
 
 interface Props {
   initialOrder: OrderView;
@@ -201,10 +202,28 @@ export function Checkout({
                   Confirming your payment…
                 </p>
               ) : null}
-              {paymentConfig?.provider === 'stripe' ? (
-                <p className="notice warn">
-                  Card payments are taken by Stripe ({paymentConfig.mode}). Stripe&apos;s card form
-                  is not available in this build.
+              {paymentConfig?.provider === 'stripe' && paymentConfig.stripePublishableKey ? (
+                <StripeCardForm
+                  publishableKey={paymentConfig.stripePublishableKey}
+                  orderId={order.id}
+                  mode={paymentConfig.mode}
+                  amount={amount}
+                  busy={paying || payment?.status === 'processing'}
+                  onStarted={() => {
+                    setPaying(true);
+                    setDeclined(null);
+                    void refresh();
+                  }}
+                  onDeclined={(message) => {
+                    setDeclined(message);
+                    void refresh();
+                  }}
+                  onProblem={setProblem}
+                />
+              ) : paymentConfig?.provider === 'stripe' ? (
+                <p className="notice bad" role="alert">
+                  Card payments are taken by Stripe, but this platform has no Stripe publishable key
+                  configured (STRIPE_PUBLISHABLE_KEY on payments).
                 </p>
               ) : (
                 <SandboxCardForm

@@ -1,9 +1,9 @@
 import { Router, type RequestHandler } from 'express';
 import { ForbiddenError, handle, NotFoundError, requireAuth, requireRole } from '@ticketaka/common';
-import type { PaymentConfig } from '@ticketaka/contracts';
+import { browserPaymentSchema, type PaymentConfig } from '@ticketaka/contracts';
 import { z } from 'zod';
 import { findPaymentByOrderId } from '../../data-access/payment.repository';
-import { payOrder } from '../../domain/pay-order.use-case';
+import { payOrder, prepareBrowserPayment } from '../../domain/pay-order.use-case';
 import { orderIdParamsSchema, payOrderSchema } from '../../domain/payment.schemas';
 import { paymentView } from '../../domain/payment-view';
 import { paymentStats } from '../../domain/read-payment-stats.use-case';
@@ -42,6 +42,16 @@ export function paymentsRouter(ctx: PaymentsContext): Router {
     handle({ body: payOrderSchema }, async ({ body, user, res }) => {
       const { started, payment } = await payOrder(ctx, user!, body);
       res.status(started ? 202 : 200).json({ mode, started, payment: paymentView(payment) });
+    }),
+  );
+
+  /** Stripe only: the order's PaymentIntent client secret for Stripe.js in the browser. */
+  router.post(
+    '/api/payments/intent',
+    requireAuth,
+    handle({ body: browserPaymentSchema }, async ({ body, user }) => {
+      const { clientSecret, payment } = await prepareBrowserPayment(ctx, user!, body.orderId);
+      return { mode, clientSecret, payment: paymentView(payment) };
     }),
   );
 
