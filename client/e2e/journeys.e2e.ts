@@ -26,6 +26,10 @@ test('when JavaScript is off, then the HTML of / and /matches/1 already holds th
   expect(match).toContain('Category 1');
   expect(match).toContain('$75.00');
 
+  const unknown = await request.get('/matches/999');
+  expect(unknown.status()).toBe(404);
+  expect(await unknown.text()).toContain('Page not found');
+
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto('/matches/1');
