@@ -1,6 +1,7 @@
 export * from './config/load-config';
 export * from './config/base-config';
 export * from './config/local-defaults';
+export * from './config/local-secret';
 export * from './logging/logger';
 export * from './errors/app-error';
 export * from './http/validation';
@@ -26,4 +27,5 @@ export * from './service/service-runtime';
 export * from './service/service-app';
 export * from './service/run-main';
 export * from './rpc/tickets.rpc';
+export * from './rpc/orders.rpc';
 export * from './events/deterministic-id';

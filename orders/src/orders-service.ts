@@ -5,6 +5,7 @@ import { startOrderSweeper } from './domain/expire-order.use-case';
 import { ordersRouter } from './entry-points/http/orders.routes';
 import { subscribeHoldDecisions } from './entry-points/messaging/hold-decided.consumer';
 import { subscribeLockExpired } from './entry-points/messaging/lock-expired.consumer';
+import { serveOrderOwnership } from './entry-points/messaging/order-ownership.responder';
 import { subscribePaymentSucceeded } from './entry-points/messaging/payment-succeeded.consumer';
 
 export interface OrdersServiceOptions {
@@ -29,6 +30,7 @@ export async function startOrdersService(
     await subscribePaymentSucceeded(runtime);
     await subscribeLockExpired(runtime);
     await subscribeHoldDecisions(runtime);
+    serveOrderOwnership(runtime);
     if (options.startSweeper !== false) {
       const sweeper = startOrderSweeper(runtime);
       runtime.onClose(() => sweeper.stop());
