@@ -26,6 +26,8 @@ export * from './inbox/apply-once';
 export * from './service/service-runtime';
 export * from './service/service-app';
 export * from './service/run-main';
+export * from './service/consume';
+export * from './service/define-service';
 export * from './rpc/tickets.rpc';
 export * from './rpc/orders.rpc';
 export * from './events/deterministic-id';

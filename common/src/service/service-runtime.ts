@@ -11,6 +11,7 @@ import type { HealthState, ReadinessCheck } from '../http/health';
 import { createMetrics, type Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/outbox-relay';
+import { createConsume, type Consume } from './consume';
 import { connectRedis, type Redis } from '../redis/redis-client';
 
 export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
@@ -29,6 +30,8 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   redis: Redis;
   health: HealthState;
   readiness: Record<string, ReadinessCheck>;
+  /** The one way to consume events: inbox applied by default, keyed by the service name. */
+  consume: Consume;
   /** Registers clean-up to run on close, before the bus and the pool are closed (LIFO). */
   onClose(step: () => Promise<void>): void;
   close(): Promise<void>;
@@ -88,6 +91,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
       revocations,
       redis,
       health,
+      consume: createConsume({ service: name, pool, bus, logger }),
       readiness: {
         postgres: async () => void (await pool.query('SELECT 1')),
         nats: async () => {
