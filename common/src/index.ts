@@ -3,6 +3,7 @@ export * from './config/base-config';
 export * from './config/local-defaults';
 export * from './logging/logger';
 export * from './errors/app-error';
+export * from './errors/transient';
 export * from './http/validation';
 export * from './http/error-handler';
 export * from './http/health';

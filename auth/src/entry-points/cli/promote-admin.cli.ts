@@ -11,7 +11,7 @@ async function main() {
     process.exit(2);
   }
   const config = loadConfig('auth', authConfigSchema);
-  const pool = createPool(config.DATABASE_URL, 'auth', 2);
+  const pool = createPool(config.DATABASE_URL, 'auth', { max: 2 });
   try {
     await migrate(pool, 'auth', path.join(__dirname, '..', '..', 'data-access', 'migrations'));
     const outcome = await promoteToAdmin(pool, 'auth', email);
