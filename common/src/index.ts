@@ -16,6 +16,7 @@ export * from './events/define-event';
 export * from './events/catalogue';
 export * from './bus/event-bus';
 export * from './bus/dead-letter';
+export * from './bus/dead-letter-store';
 export * from './db/pool';
 export * from './db/migrate';
 export * from './outbox/outbox';
