@@ -12,6 +12,8 @@ export * from './auth/current-user';
 export * from './auth/token-verifier';
 export * from './auth/auth-middleware';
 export * from './auth/jwt-keys';
+export * from './auth/session-revocations';
+export * from './redis/redis-client';
 export * from './events/define-event';
 export * from './events/catalogue';
 export * from './bus/event-bus';

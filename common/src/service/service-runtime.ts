@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { resolvePublicKey } from '../auth/jwt-keys';
+import { SessionRevocations } from '../auth/session-revocations';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
 import { EventBus } from '../bus/event-bus';
 import type { BaseConfig } from '../config/base-config';
@@ -11,6 +12,7 @@ import { createMetrics, type Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { createConsume, type Consume } from './consume';
+import { connectRedis, type Redis } from '../redis/redis-client';
 
 export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   name: string;
@@ -23,6 +25,9 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   bus: EventBus;
   relay: OutboxRelay;
   verifier: TokenVerifier;
+  /** Session revocations in Redis: read by the verifier, written by auth. */
+  revocations: SessionRevocations;
+  redis: Redis;
   health: HealthState;
   readiness: Record<string, ReadinessCheck>;
   /** The one way to consume events: inbox applied by default, keyed by the service name. */
@@ -52,7 +57,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
   const schema = name.replace(/-/g, '_');
   const logger = createLogger(name, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics(name);
-  const verifier = createTokenVerifier(resolvePublicKey(config));
+  const publicKey = resolvePublicKey(config);
   const pool = createPool(config.DATABASE_URL, schema, {
     max: config.DATABASE_POOL_SIZE,
     connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
@@ -60,7 +65,11 @@ export async function createServiceRuntime<C extends BaseConfig>(
     idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   const closeSteps: (() => Promise<void>)[] = [];
+  let redis: Redis | undefined;
   try {
+    redis = await connectRedis(config.REDIS_URL);
+    const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
+    const verifier = createTokenVerifier(publicKey, revocations);
     const applied = await migrate(pool, schema, options.migrationsDir);
     if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
     const bus = await EventBus.connect({
@@ -85,6 +94,8 @@ export async function createServiceRuntime<C extends BaseConfig>(
       bus,
       relay,
       verifier,
+      revocations,
+      redis,
       health,
       consume: createConsume({ service: name, pool, bus, logger }),
       readiness: {
@@ -111,11 +122,13 @@ export async function createServiceRuntime<C extends BaseConfig>(
           }
           await relay.stop();
           await bus.close();
+          redis?.disconnect();
           await pool.end();
           logger.info('stopped');
         })()),
     };
   } catch (error) {
+    redis?.disconnect();
     await pool.end().catch(() => undefined);
     throw error;
   }
