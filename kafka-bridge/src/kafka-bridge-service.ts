@@ -12,6 +12,7 @@ import { KafkaAdmin } from './kafka/kafka-admin';
 import { createKafka } from './kafka/kafka-client';
 import { PartnerProducer } from './kafka/partner-producer';
 import { PartnerLink } from './partner-link';
+import { resolveBridgeKeys } from './signing-keys';
 
 /** Composition root: used by main.ts and, in-process on port 0, by the tests. */
 export async function startKafkaBridgeService(
@@ -27,6 +28,7 @@ export async function startKafkaBridgeService(
   });
   try {
     const topics = topicsOf(config);
+    const keys = resolveBridgeKeys(config);
     const metrics = createBridgeMetrics(runtime.metrics);
     const kafka = createKafka(config, runtime.logger);
     const admin = new KafkaAdmin(kafka);
@@ -72,6 +74,7 @@ export async function startKafkaBridgeService(
       groupSuffix: (await ledgerId(runtime.pool)).slice(0, 8),
       sync,
       deadLetter,
+      keys,
     };
     const link = new PartnerLink(context);
     runtime.readiness.kafka = () => link.assertReady();
