@@ -100,7 +100,11 @@ export const kafkaBridgeConfigSchema = requireInProduction(
      * long after its log timestamp. Must be the same on every Ticketaka instance, and longer
      * than an order's lock (docs/partner-sync.md).
      */
-    PARTNER_HOLD_TTL_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(20),
+    PARTNER_HOLD_TTL_MINUTES: z.coerce
+      .number()
+      .min(0.05)
+      .max(24 * 60)
+      .default(20),
   }),
   ['KAFKA_BROKERS', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'PARTNER_SIGNING_KEY'],
 ).superRefine((value, ctx) => {
@@ -191,10 +195,7 @@ export function topicsOf(config: KafkaBridgeConfig): Topics {
 
 /** Every Ticketaka instance's client id: unsigned messages naming one are spoofs. */
 export const ticketakaClientIds = (config: KafkaBridgeConfig): ReadonlySet<string> =>
-  new Set([
-    config.KAFKA_CLIENT_ID,
-    ...(config.PARTNER_TICKETAKA_CLIENT_IDS?.split(',') ?? []),
-  ]);
+  new Set([config.KAFKA_CLIENT_ID, ...(config.PARTNER_TICKETAKA_CLIENT_IDS?.split(',') ?? [])]);
 
 export const holdTtlMs = (config: KafkaBridgeConfig) =>
   Math.round(config.PARTNER_HOLD_TTL_MINUTES * 60_000);

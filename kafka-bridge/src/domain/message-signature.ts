@@ -83,7 +83,11 @@ export function parseSeen(text: string | undefined): Map<number, bigint> {
  */
 export const ORGANISER_SIGNATURE_HEADER = 'organiserSignature';
 
-const organiserMaterial = (target: { topic: string; key: string | null; value: string | Buffer | null }) =>
+const organiserMaterial = (target: {
+  topic: string;
+  key: string | null;
+  value: string | Buffer | null;
+}) =>
   Buffer.from(
     JSON.stringify([
       VERSION,
@@ -102,7 +106,12 @@ export function signAsOrganiser(
 
 export function verifyOrganiser(
   publicKey: KeyObject,
-  target: { topic: string; key: string | null; value: string | Buffer | null; signature: string | undefined },
+  target: {
+    topic: string;
+    key: string | null;
+    value: string | Buffer | null;
+    signature: string | undefined;
+  },
 ): boolean {
   if (!target.signature?.startsWith(`${VERSION}:`)) return false;
   const signature = Buffer.from(target.signature.slice(VERSION.length + 1), 'base64');

@@ -99,7 +99,9 @@ export async function recordMasterListMatch(
 type Checked =
   | {
       ok: true;
-      match: NonNullable<Extract<ReturnType<typeof parseMasterListMatch>, { ok: true }>['value']>['match'];
+      match: NonNullable<
+        Extract<ReturnType<typeof parseMasterListMatch>, { ok: true }>['value']
+      >['match'];
       raw: unknown;
     }
   | { ok: false; code: RefusalCode; reason: string };

@@ -225,7 +225,8 @@ export async function recordTicketSale(
       return insertEntry(client, {
         ...described,
         outcome: 'deferred',
-        reason: 'off its category partition: decided where the next signed Ticketaka message on that partition places it',
+        reason:
+          'off its category partition: decided where the next signed Ticketaka message on that partition places it',
       });
     }
 
@@ -239,7 +240,8 @@ export async function recordTicketSale(
       matchNumber: sale.matchNumber,
       lines: here,
       lotKey: (line) => (here.length === 1 ? messageKey : `${messageKey}:${line.category}`),
-      effectKey: (line) => (sale.lines.length === 1 ? messageKey : `${messageKey}:${line.category}`),
+      effectKey: (line) =>
+        sale.lines.length === 1 ? messageKey : `${messageKey}:${line.category}`,
       startsAt: sentAt ?? (Number(record.timestamp) || 0),
       at: messageKey,
     });

@@ -14,7 +14,11 @@ export interface TopicConsumerOptions {
   groupId: string;
   topic: string;
   logger: Logger;
-  handle: (record: PartnerRecord, context: HandleContext) => Promise<void>;
+  /**
+   * Handles one record. `'later'` means it cannot be decided yet (it depends on another
+   * partition's progress): it is not committed and is fetched again shortly.
+   */
+  handle: (record: PartnerRecord, context: HandleContext) => Promise<void | 'later'>;
   /** Called after each (re)join of the group, e.g. to refresh the partition count. */
   onJoin?: () => Promise<void> | void;
   /**
@@ -25,6 +29,8 @@ export interface TopicConsumerOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const BATCH_BUDGET_MS = 1_000;
+const WAIT_AGAIN_MS = 50;
 
 /**
  * One consumer group on one topic, read from its first message, one message at a time per
@@ -95,20 +101,35 @@ export class TopicConsumer {
         if (this.stopped) throw new StoppingError('stopped while connecting');
         await consumer.run({
           partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-          eachMessage: async ({ topic: from, partition, message, heartbeat }) => {
-            await this.options.handle(
-              {
-                topic: from,
-                partition,
-                offset: message.offset,
-                timestamp: message.timestamp,
-                // Raw bytes: decoding is the use case's job, and may refuse them.
-                key: message.key === null ? null : storableText(message.key),
-                value: message.value,
-                headers: sanitizeHeaders(message.headers),
-              },
-              { heartbeat, stopping: () => this.stopped },
-            );
+          // kafkajs fetches again only once every partition's batch of the last fetch is done,
+          // so a batch gives way after a short budget, or at a record that must wait: the
+          // unresolved rest is fetched again, and no partition holds back another for long.
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+            const started = Date.now();
+            for (const message of batch.messages) {
+              if (!isRunning() || isStale() || this.stopped) return;
+              if (Date.now() - started > BATCH_BUDGET_MS) return;
+              const outcome = await this.options.handle(
+                {
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  offset: message.offset,
+                  timestamp: message.timestamp,
+                  // Raw bytes: decoding is the use case's job, and may refuse them.
+                  key: message.key === null ? null : storableText(message.key),
+                  value: message.value,
+                  headers: sanitizeHeaders(message.headers),
+                },
+                { heartbeat, stopping: () => this.stopped },
+              );
+              if (outcome === 'later') {
+                await sleep(WAIT_AGAIN_MS);
+                return;
+              }
+              resolveOffset(message.offset);
+              await heartbeat();
+            }
           },
         });
         if (this.stopped) throw new StoppingError('stopped while connecting');

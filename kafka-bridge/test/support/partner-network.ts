@@ -373,7 +373,8 @@ export async function publishMasterList(
   matches: unknown[],
   options: { privateKey?: string | null; clientId?: string } = {},
 ) {
-  const privateKey = options.privateKey === undefined ? organiserKeys.privateKey : options.privateKey;
+  const privateKey =
+    options.privateKey === undefined ? organiserKeys.privateKey : options.privateKey;
   const producer = new Kafka({
     clientId: 'organiser',
     brokers: [brokers],
@@ -464,4 +465,31 @@ export async function decisionLatencies(platform: Platform): Promise<number[]> {
     const from = placed.find((p) => p.order_id === d.order_id);
     return from ? [d.at.getTime() - from.at.getTime()] : [];
   });
+}
+
+/** Nothing left in flight: every message read, every decision told to tickets, everything sent. */
+export async function settled(platform: Platform, brokers: string, topic: string) {
+  const admin = new Kafka({
+    clientId: 'test-admin',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const db = platform.bridge.runtime.pool;
+  const { rows: positions } = await db.query<{ partition: number; next_offset: string }>(
+    'SELECT "partition", next_offset FROM partition_positions WHERE topic = $1',
+    [topic],
+  );
+  for (const end of ends) {
+    const read = positions.find((p) => p.partition === end.partition)?.next_offset ?? end.low;
+    expect(`${end.partition}:${read}`).toBe(`${end.partition}:${end.high}`);
+  }
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM tickets_effects WHERE status = 'pending')
+          + (SELECT count(*) FROM own_holds WHERE fate = 'unknown' OR fate_notified_at IS NULL)
+          + (SELECT count(*) FROM outbound_messages WHERE status = 'sending') AS n`,
+  );
+  expect(Number(rows[0]?.n)).toBe(0);
 }

@@ -7,9 +7,7 @@ import {
   type RecordSaleDeps,
 } from '../../domain/record-ticket-sale.use-case';
 import { sendToDeadLetter } from '../../kafka/dead-letter';
-import { PoisonError, TopicConsumer, untilDone } from '../../kafka/topic-consumer';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { PoisonError, StoppingError, TopicConsumer, untilDone } from '../../kafka/topic-consumer';
 
 /** Partners' (and our own) pending / reserved / cancelled messages, through the ledger. */
 export function ticketSalesConsumer(context: BridgeContext): TopicConsumer {
@@ -38,20 +36,13 @@ export function ticketSalesConsumer(context: BridgeContext): TopicConsumer {
     },
     handle: async (record, ctx) => {
       // A signed message is decided only once the partitions it saw are read that far here too.
-      for (let waited = 0; ; waited += 1) {
-        const ready = await untilDone(
-          () => readFarEnough(deps, record),
-          ctx,
-          logger,
-          'checking read positions',
-        );
-        if (ready) break;
-        if (ctx.stopping()) return;
-        if (waited % 100 === 99)
-          logger.info({ source: `${record.partition}:${record.offset}` }, 'waiting for other partitions');
-        await sleep(20);
-        if (waited % 25 === 0) await ctx.heartbeat().catch(() => undefined);
-      }
+      const ready = await untilDone(
+        () => readFarEnough(deps, record),
+        ctx,
+        logger,
+        'checking read positions',
+      );
+      if (!ready) return 'later';
       let entry;
       try {
         entry = await untilDone(
@@ -101,6 +92,7 @@ export function ticketSalesConsumer(context: BridgeContext): TopicConsumer {
       }
       metrics.consumed.inc({ topic: 'ticket_sales', outcome: entry.outcome });
       void context.sync.kick();
+      return undefined;
     },
   });
 }
