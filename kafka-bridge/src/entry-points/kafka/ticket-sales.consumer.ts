@@ -7,7 +7,7 @@ import {
   type RecordSaleDeps,
 } from '../../domain/record-ticket-sale.use-case';
 import { sendToDeadLetter } from '../../kafka/dead-letter';
-import { PoisonError, StoppingError, TopicConsumer, untilDone } from '../../kafka/topic-consumer';
+import { PoisonError, TopicConsumer, untilDone } from '../../kafka/topic-consumer';
 
 /** Partners' (and our own) pending / reserved / cancelled messages, through the ledger. */
 export function ticketSalesConsumer(context: BridgeContext): TopicConsumer {
