@@ -21,9 +21,23 @@ export interface SchemaProblem {
   message: string;
 }
 
-type Validator = ((data: unknown) => boolean) & {
-  errors?: { instancePath: string; message?: string }[] | null;
-};
+interface ValidatorError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+type Validator = ((data: unknown) => boolean) & { errors?: ValidatorError[] | null };
+
+/** The compiled validators carry keyword and parameters but no text. */
+function describe(e: ValidatorError): string {
+  if (e.message) return e.message;
+  if (e.keyword === 'type') return `must be ${String(e.params.type)}`;
+  if (e.keyword === 'required')
+    return `must have required property '${String(e.params.missingProperty)}'`;
+  if (e.keyword === 'enum') return `must be one of ${JSON.stringify(e.params.allowedValues)}`;
+  return `fails ${e.keyword} ${JSON.stringify(e.params)}`;
+}
 
 const modelsRoot = path.dirname(require.resolve('kubernetes-models/package.json'));
 const apimachineryRoot = path.dirname(
@@ -62,8 +76,7 @@ function cnpg() {
   return require(path.join(dir, 'dist', 'postgresql.cnpg.io.js'));
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /**
  * Runs `visit` over a tracked copy of `value` and returns the paths of keys it never read.
@@ -112,7 +125,7 @@ function schemaErrors(validate: Validator, value: unknown, prefix = ''): SchemaP
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e) => ({
     path: `${prefix}${e.instancePath.replace(/^\//, '').replace(/\//g, '.')}`,
-    message: e.message ?? 'invalid',
+    message: describe(e),
   }));
 }
 
