@@ -82,24 +82,18 @@ test('when the compiled service is started with plain node, then /healthz and /r
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
 
-  const port = await eventually(
-    () => {
-      const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (!line) throw new Error(`not listening yet:\n${output.slice(-2000)}`);
-      return JSON.parse(line).port as number;
-    },
-    60_000,
-  );
+  const port = await eventually(() => {
+    const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
+    if (!line) throw new Error(`not listening yet:\n${output.slice(-2000)}`);
+    return JSON.parse(line).port as number;
+  }, 60_000);
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   expect(health.status).toBe(200);
-  const ready = await eventually(
-    async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status !== 200) throw new Error(`readyz ${res.status}`);
-      return res.json();
-    },
-    20_000,
-  );
+  const ready = await eventually(async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    if (res.status !== 200) throw new Error(`readyz ${res.status}`);
+    return res.json();
+  }, 20_000);
   expect(ready).toMatchObject({ status: 'ready' });
   // The compiled code really ran from the image layout: the bundled master list was loaded.
   const matches = await fetch(`http://127.0.0.1:${port}/api/matches`);

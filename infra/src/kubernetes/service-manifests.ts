@@ -230,7 +230,10 @@ export const serviceManifestPath = (service: { name: string }) => `infra/k8s/${s
 function syncRules(service: ServiceDefinition) {
   const globs = service.image.kind === 'nextjs' ? ['src/**/*', 'public/**/*'] : ['src/**/*.ts'];
   return imageWorkspaces(service).flatMap((w) =>
-    (w === service.name ? globs : ['src/**/*.ts']).map((glob) => ({ src: `${w}/${glob}`, dest: '.' })),
+    (w === service.name ? globs : ['src/**/*.ts']).map((glob) => ({
+      src: `${w}/${glob}`,
+      dest: '.',
+    })),
   );
 }
 
