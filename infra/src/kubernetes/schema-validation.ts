@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped YAML */
+/* eslint-disable @typescript-eslint/no-require-imports -- the pinned validators are loaded by computed path, per kind */
 import fs from 'node:fs';
 import path from 'node:path';
 
