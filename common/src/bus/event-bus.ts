@@ -28,6 +28,8 @@ export interface EventBusOptions {
   namespace: string;
   /** The connecting service, used for connection names and queue groups. */
   service: string;
+  /** Copies of each stream in a JetStream cluster (R3 in production); 1 by default. */
+  streamReplicas?: number;
   logger: Logger;
   metrics?: Metrics;
 }
@@ -138,10 +140,10 @@ export class EventBus {
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       max_age: nanos(30 * 24 * 3600_000),
+      num_replicas: this.options.streamReplicas ?? 1,
     };
-    try {
-      await this.jsm.streams.info(name);
-    } catch {
+    const existing = await this.jsm.streams.info(name).catch(() => undefined);
+    if (!existing) {
       try {
         await this.jsm.streams.add(config);
       } catch (error) {
@@ -150,6 +152,9 @@ export class EventBus {
           throw error;
         });
       }
+    } else if (existing.config.num_replicas < config.num_replicas) {
+      // A stream created before the cluster grew is raised to the configured copies.
+      await this.jsm.streams.update(name, { num_replicas: config.num_replicas });
     }
     this.streams.add(name);
     return name;
