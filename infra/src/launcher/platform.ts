@@ -48,7 +48,9 @@ export function serviceEnv(
   const callees = serviceDefinitions.filter((s) => service.calls.includes(s.name));
   return {
     ...inherited,
-    NODE_ENV: env.NODE_ENV === 'production' ? 'development' : (env.NODE_ENV ?? 'development'),
+    // Passed through as given: NODE_ENV=production demands production configuration (keys,
+    // secure cookies, no default secrets) instead of being quietly downgraded.
+    NODE_ENV: env.NODE_ENV ?? 'development',
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     PORT: String(servicePort(service, env)),
     DATABASE_URL: localDatabaseUrl(env),

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { ForbiddenError, handle, NotFoundError, requireAuth, requireRole } from '@ticketaka/common';
+import { handle, NotFoundError, requireAuth, requireRole } from '@ticketaka/common';
 import { browserPaymentSchema, type PaymentConfig } from '@ticketaka/contracts';
 import { z } from 'zod';
 import { findPaymentByOrderId } from '../../data-access/payment.repository';
@@ -7,6 +7,8 @@ import { payOrder, prepareBrowserPayment } from '../../domain/pay-order.use-case
 import { orderIdParamsSchema, payOrderSchema } from '../../domain/payment.schemas';
 import { paymentView } from '../../domain/payment-view';
 import { paymentStats } from '../../domain/read-payment-stats.use-case';
+
+import type { PaymentsContext } from '../../domain/payments-context';
 
 const statsQuerySchema = z.strictObject({
   hours: z.coerce
@@ -16,7 +18,6 @@ const statsQuerySchema = z.strictObject({
     .max(24 * 90)
     .default(48),
 });
-import type { PaymentsContext } from '../../domain/payments-context';
 
 /** Every payments response says which provider handled it; the sandbox says TEST MODE. */
 export const modeHeader =
@@ -77,10 +78,9 @@ export function paymentsRouter(ctx: PaymentsContext): Router {
     requireAuth,
     handle({ params: orderIdParamsSchema }, async ({ params, user }) => {
       const payment = await findPaymentByOrderId(ctx.runtime.pool, params.orderId);
-      if (!payment) throw new NotFoundError('No payment for this order yet', 'payment_not_found');
-      if (payment.userId !== user!.id && user!.role !== 'admin') {
-        throw new ForbiddenError('This payment belongs to someone else', 'not_payment_owner');
-      }
+      // Someone else's payment is answered like a missing one: ids cannot be probed.
+      if (!payment || (payment.userId !== user!.id && user!.role !== 'admin'))
+        throw new NotFoundError('No payment for this order yet', 'payment_not_found');
       return { mode, payment: paymentView(payment) };
     }),
   );
