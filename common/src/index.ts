@@ -25,3 +25,5 @@ export * from './service/service-app';
 export * from './service/run-main';
 export * from './rpc/tickets.rpc';
 export * from './events/deterministic-id';
+export * from './rpc/security.rpc';
+export * from './security/route-policy';

@@ -40,7 +40,8 @@ export function createServiceApp(
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') },
+      // The gateway's per-request checks (/internal/) are logged by the gateway itself.
+      autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics|internal\/)/.test(req.url ?? '') },
       // A refused request is the client's business (info); only our own failures are errors.
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {

@@ -1,0 +1,82 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import {
+  CHECK_PATH,
+  routePolicyName,
+  SECURITY_HEADERS as H,
+  type RoutePolicyName,
+} from '@ticketaka/common';
+import type { Verdicts } from '../../domain/decide-verdict.use-case';
+import type { Verdict } from '../../domain/verdict';
+
+const header = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value[0] : value)?.slice(0, 2000);
+
+const policyQuery = z.object({ policy: routePolicyName.default('browse') });
+
+/**
+ * The gateway's subrequest (nginx auth_request, ingress-nginx auth-url). nginx only
+ * understands 2xx and 401/403 from it, so every refusal is a 403 whose X-Security-Verdict
+ * header says which; the gateway turns it into 429 / 403 / 428 for the client
+ * (infra/src/gateway/nginx-config.ts). The body repeats the contract's shape for
+ * gateways that pass it through.
+ */
+export function checkRouter(verdicts: Verdicts): Router {
+  const router = Router();
+  router.get(CHECK_PATH, async (req, res, next) => {
+    try {
+      const parsed = policyQuery.safeParse(req.query);
+      const policy: RoutePolicyName = parsed.success ? parsed.data.policy : 'browse';
+      const { verdict, reference } = await verdicts.check({
+        // Set by the gateway from its own real_ip handling; a client's header never gets here
+        // (the gateway overwrites it), and this route is not routed publicly.
+        ip: header(req.headers['x-real-ip']) ?? req.socket.remoteAddress ?? '',
+        method: (header(req.headers['x-original-method']) ?? 'GET').toUpperCase(),
+        path: (header(req.headers['x-original-uri']) ?? '/').split('?')[0] ?? '/',
+        policy,
+        user: req.currentUser ?? null,
+        headers: {
+          'user-agent': header(req.headers['user-agent']),
+          accept: header(req.headers.accept),
+          'accept-language': header(req.headers['accept-language']),
+          'sec-fetch-mode': header(req.headers['sec-fetch-mode']),
+          'sec-ch-ua': header(req.headers['sec-ch-ua']),
+        },
+        altcha: header(req.headers[H.altcha]),
+      });
+      answer(res, verdict, reference);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}
+
+function answer(res: Response, verdict: Verdict, reference: string | undefined) {
+  res.setHeader(H.verdict, verdict.kind);
+  res.setHeader('cache-control', 'no-store');
+  if (verdict.kind === 'allow') return void res.status(204).end();
+  if (reference) res.setHeader(H.reference, reference);
+  switch (verdict.kind) {
+    case 'rate_limited':
+      res.setHeader(H.retryAfter, String(verdict.retryAfterSeconds));
+      res.setHeader(H.rateLimitPolicy, verdict.policyHeader);
+      res.setHeader(H.rateLimit, verdict.limitHeader);
+      return void res.status(403).json({
+        errors: [{ code: 'rate_limited', message: 'Too many requests, try again later' }],
+      });
+    case 'blocked':
+      return void res.status(403).json({
+        errors: [{ code: 'blocked', message: 'This request was refused', reference }],
+      });
+    case 'challenge':
+      return void res.status(403).json({
+        errors: [{ code: 'challenge_required', message: 'Please complete the challenge' }],
+        challenge: { url: '/api/security/challenge' },
+      });
+    default: {
+      const never: never = verdict;
+      throw new Error(`unknown verdict ${JSON.stringify(never)}`);
+    }
+  }
+}
