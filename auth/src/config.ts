@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import {
-  baseConfigSchema,
-  envBoolean,
-  envPort,
-  localPorts,
-  requireInProduction,
-} from '@ticketaka/common';
+import { baseConfigSchema, envBoolean, envPort, requireInProduction } from '@ticketaka/common';
+import registration from '../service.json';
 
 export const authConfigSchema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(localPorts.AUTH_PORT),
+    PORT: envPort(registration.port),
     /** Only auth holds the signing key (PEM, PKCS#8, P-256). */
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_TTL_SECONDS: z.coerce

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import {
-  baseConfigSchema,
-  envPort,
-  localPorts,
-  localRedisUrl,
-  requireInProduction,
-} from '@ticketaka/common';
+import { baseConfigSchema, envPort, localRedisUrl, requireInProduction } from '@ticketaka/common';
+import registration from '../service.json';
 
 export const expirationConfigSchema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(localPorts.EXPIRATION_PORT),
+    PORT: envPort(registration.port),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

@@ -1,33 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LocalPortName } from '@ticketaka/common/src/config/local-defaults';
 import { repoRoot } from './paths';
+import { loadServiceManifests, type ServiceManifest } from './registry/service-manifest';
 
-export interface ServiceDefinition {
-  /** Folder, npm package suffix, PostgreSQL schema (dashes become underscores). */
-  name: string;
-  port: LocalPortName;
-  /** Started by the local launcher only when this returns true (e.g. partner sync enabled). */
-  enabled?: (env: NodeJS.ProcessEnv) => boolean;
+export type ServiceDefinition = ServiceManifest;
+
+/** Every service registered by a `<service>/service.json`, in start order. */
+export const serviceDefinitions: ServiceDefinition[] = loadServiceManifests();
+
+/** The variable that moves a service's local port, e.g. `KAFKA_BRIDGE_PORT`. */
+export const portVariable = (service: { name: string }) =>
+  `${service.name.toUpperCase().replace(/-/g, '_')}_PORT`;
+
+export function servicePort(service: ServiceDefinition, env: NodeJS.ProcessEnv = process.env) {
+  const raw = env[portVariable(service)];
+  if (raw === undefined || raw === '') return service.port;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${portVariable(service)} must be a TCP port number (1-65535), got "${raw}"`);
+  }
+  return port;
 }
-
-/** Every backend service, in start order (tickets before orders, which asks it for holds). */
-export const serviceDefinitions: ServiceDefinition[] = [
-  { name: 'auth', port: 'AUTH_PORT' },
-  { name: 'tickets', port: 'TICKETS_PORT' },
-  { name: 'orders', port: 'ORDERS_PORT' },
-  { name: 'expiration', port: 'EXPIRATION_PORT' },
-  { name: 'payments', port: 'PAYMENTS_PORT' },
-  {
-    name: 'kafka-bridge',
-    port: 'KAFKA_BRIDGE_PORT',
-    enabled: (env) => env.PARTNER_SYNC === 'true',
-  },
-];
 
 export const entryPoint = (service: ServiceDefinition) =>
   path.join(repoRoot, service.name, 'src', 'main.ts');
 
+const enabled = (service: ServiceDefinition, env: NodeJS.ProcessEnv) =>
+  !service.enabledWhen || env[service.enabledWhen.env] === service.enabledWhen.equals;
+
 /** A service exists once its package has an entry point; the registry may run ahead of the code. */
 export const existingServices = (env: NodeJS.ProcessEnv = process.env) =>
-  serviceDefinitions.filter((s) => fs.existsSync(entryPoint(s)) && (s.enabled?.(env) ?? true));
+  serviceDefinitions.filter((s) => fs.existsSync(entryPoint(s)) && enabled(s, env));

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { localPorts } from '@ticketaka/common/src/config/local-defaults';
-import { ingressFile, renderIngressYaml } from '../src/gateway/ingress';
+import { generatedFiles } from '../src/kubernetes/generate';
 import { repoRoot } from '../src/paths';
+import { loadServiceManifests } from '../src/registry/service-manifest';
 import { entryPoint, serviceDefinitions } from '../src/services';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped YAML */
@@ -36,8 +37,58 @@ test('when the manifests are parsed, then every document is a named Kubernetes o
   }
 });
 
-test('when the ingress is rendered from the routing table, then the committed ingress is identical', () => {
-  expect(fs.readFileSync(ingressFile, 'utf8')).toBe(renderIngressYaml());
+test.each(Object.entries(generatedFiles()))(
+  'when %s is rendered from the service registrations, then the committed file is identical (npm run gen:k8s -w infra)',
+  (file, content) => {
+    expect(fs.readFileSync(path.join(repoRoot, file), 'utf8')).toBe(content);
+  },
+);
+
+test('when a folder has a service.json, then it is a workspace with an entry point and a Dockerfile', () => {
+  const workspaces: string[] = JSON.parse(
+    fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'),
+  ).workspaces;
+  const registered = fs
+    .readdirSync(repoRoot)
+    .filter((folder) => fs.existsSync(path.join(repoRoot, folder, 'service.json')));
+  expect(registered.sort()).toEqual(serviceDefinitions.map((s) => s.name).sort());
+  for (const name of registered) {
+    expect([name, workspaces.includes(name)]).toEqual([name, true]);
+    expect([name, fs.existsSync(path.join(repoRoot, name, 'Dockerfile'))]).toEqual([name, true]);
+  }
+});
+
+describe('a service registration', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-registry-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const write = (folder: string, manifest: unknown) => {
+    fs.mkdirSync(path.join(root, folder), { recursive: true });
+    fs.writeFileSync(path.join(root, folder, 'service.json'), JSON.stringify(manifest));
+  };
+  const valid = (name: string, port: number) => ({
+    name,
+    description: 'x',
+    port,
+    startOrder: 1,
+    kubernetes: {
+      replicas: 1,
+      why: 'x',
+      resources: { requests: { cpu: '1', memory: '1Mi' }, limits: { cpu: '1', memory: '1Mi' } },
+    },
+  });
+
+  test('when a field is wrong, then loading names the file and the field', () => {
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ workspaces: ['bad'] }));
+    write('bad', { ...valid('bad', 5000), port: 'x', extra: true });
+    expect(() => loadServiceManifests(root)).toThrow(/bad\/service\.json is invalid:\n.*port/s);
+  });
+
+  test('when two services claim one port, then loading refuses both', () => {
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ workspaces: ['a', 'b'] }));
+    write('a', valid('a', 5001));
+    write('b', valid('b', 5001));
+    expect(() => loadServiceManifests(root)).toThrow('b and a both claim port 5001');
+  });
 });
 
 describe.each(builtServices.map((s) => [s.name, s] as const))('the %s service', (name, service) => {
@@ -46,7 +97,7 @@ describe.each(builtServices.map((s) => [s.name, s] as const))('the %s service', 
     .map(({ doc }) => doc);
   const deployment = docs.find((d) => d.kind === 'Deployment');
   const svc = docs.find((d) => d.kind === 'Service');
-  const port = localPorts[service.port];
+  const port = service.port;
 
   test('when deployed, then it has probes, resource limits, shared config and its port', () => {
     expect(deployment).toBeDefined();

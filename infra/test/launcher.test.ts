@@ -6,7 +6,7 @@ import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { readJson } from '@ticketaka/common/testing';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
-import { existingServices } from '../src/services';
+import { existingServices, portVariable, serviceDefinitions } from '../src/services';
 
 /**
  * The README's run command, exactly as a developer types it, on a home folder and ports of
@@ -15,9 +15,10 @@ import { existingServices } from '../src/services';
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-launcher-'));
 // PostgreSQL runs as `nobody` when we are root and must be able to reach its data folder.
 fs.chmodSync(home, 0o755);
-const ports = Object.fromEntries(
-  Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]),
-);
+const ports = Object.fromEntries([
+  ...Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]),
+  ...serviceDefinitions.map((s) => [portVariable(s), String(s.port + 111)]),
+]);
 const env = { ...process.env, ...ports, TICKETAKA_HOME: home, LOG_LEVEL: 'warn' };
 const gateway = `http://localhost:${ports.GATEWAY_PORT}`;
 

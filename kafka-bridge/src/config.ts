@@ -6,9 +6,9 @@ import {
   envBoolean,
   envPort,
   localPort,
-  localPorts,
   requireInProduction,
 } from '@ticketaka/common';
+import registration from '../service.json';
 
 const topicName = z
   .string()
@@ -20,7 +20,7 @@ const topicName = z
  */
 export const kafkaBridgeConfigSchema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(localPorts.KAFKA_BRIDGE_PORT),
+    PORT: envPort(registration.port),
     /** Comma-separated host:port list of the shared cluster. */
     KAFKA_BROKERS: z
       .string()

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import {
-  baseConfigSchema,
-  envBoolean,
-  envPort,
-  localPorts,
-  requireInProduction,
-} from '@ticketaka/common';
+import { baseConfigSchema, envBoolean, envPort, requireInProduction } from '@ticketaka/common';
+import registration from '../service.json';
 
 export const ordersConfigSchema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(localPorts.ORDERS_PORT),
+    PORT: envPort(registration.port),
     /** How long a hold stays reserved for the fan while they pay (15 minutes; seconds in tests). */
     ORDER_LOCK_SECONDS: z.coerce
       .number()

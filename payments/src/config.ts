@@ -1,18 +1,13 @@
 import { z } from 'zod';
-import {
-  baseConfigSchema,
-  envBoolean,
-  envPort,
-  localPorts,
-  requireInProduction,
-} from '@ticketaka/common';
+import { baseConfigSchema, envBoolean, envPort, requireInProduction } from '@ticketaka/common';
+import registration from '../service.json';
 
 /** Known to every checkout, so local runs need no set-up; production must set its own. */
 export const LOCAL_SANDBOX_WEBHOOK_SECRET = 'whsec_ticketaka_local_sandbox_not_secret';
 
 const schema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(localPorts.PAYMENTS_PORT),
+    PORT: envPort(registration.port),
     /** Defaults to stripe when STRIPE_SECRET_KEY is set, to the labelled sandbox otherwise. */
     PAYMENT_PROVIDER: z.enum(['stripe', 'sandbox']).optional(),
     STRIPE_SECRET_KEY: z.string().min(1).optional(),

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import {
-  baseConfigSchema,
-  envBoolean,
-  envPort,
-  localPorts,
-  requireInProduction,
-} from '@ticketaka/common';
+import { baseConfigSchema, envBoolean, envPort, requireInProduction } from '@ticketaka/common';
+import registration from '../service.json';
 
 export const ticketsConfigSchema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(localPorts.TICKETS_PORT),
+    PORT: envPort(registration.port),
     /** The organiser's rule: a resale price may not exceed face value × this ratio. */
     RESALE_PRICE_CAP_RATIO: z.coerce.number().positive().max(10).default(1),
     /** Loads the bundled master list at start-up (idempotent; safe on every replica). */

@@ -4,6 +4,7 @@
  * below Linux's ephemeral range (32768–60999), so no outgoing connection can be holding one
  * when a server starts.
  * Every value can be overridden through the environment variable of the same name.
+ * Each service's own port is in its service.json (the service registry in infra).
  */
 export const localPorts = {
   POSTGRES_PORT: 25432,
@@ -14,12 +15,6 @@ export const localPorts = {
   KAFKA_CONTROLLER_PORT: 29093,
   STRIPE_MOCK_PORT: 22111,
   GATEWAY_PORT: 8080,
-  AUTH_PORT: 4001,
-  TICKETS_PORT: 4002,
-  ORDERS_PORT: 4003,
-  EXPIRATION_PORT: 4004,
-  PAYMENTS_PORT: 4005,
-  KAFKA_BRIDGE_PORT: 4006,
 } as const;
 
 export type LocalPortName = keyof typeof localPorts;

@@ -16,7 +16,7 @@ import { redisServer } from '../servers/redis.server';
 import { kafkaServer } from '../servers/kafka.server';
 import { startGateway } from '../servers/nginx-gateway.server';
 import type { RunningServer } from '../servers/server';
-import { entryPoint, existingServices, type ServiceDefinition } from '../services';
+import { entryPoint, existingServices, servicePort, type ServiceDefinition } from '../services';
 
 export interface Progress {
   step(label: string): { done(detail?: string): void; fail(error: unknown): void };
@@ -39,7 +39,7 @@ export function serviceEnv(
     ...inherited,
     NODE_ENV: env.NODE_ENV === 'production' ? 'development' : (env.NODE_ENV ?? 'development'),
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
-    PORT: String(localPort(service.port, env)),
+    PORT: String(servicePort(service, env)),
     DATABASE_URL: localDatabaseUrl(env),
     NATS_URL: localNatsUrl(env),
     REDIS_URL: localRedisUrl(env),
@@ -100,7 +100,7 @@ export async function startPlatform(
   const services = existingServices(env);
   for (const service of services) {
     await run(`Service ${service.name}`, async () => {
-      const port = localPort(service.port, env);
+      const port = servicePort(service, env);
       const daemon = await startDaemon(
         {
           name: service.name,
@@ -128,7 +128,7 @@ export async function startPlatform(
       {
         listenPort: localPort('GATEWAY_PORT', env),
         upstreams: Object.fromEntries(
-          services.map((s) => [s.name, `127.0.0.1:${localPort(s.port, env)}`]),
+          services.map((s) => [s.name, `127.0.0.1:${servicePort(s, env)}`]),
         ),
       },
       env,

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { repoRoot } from '../paths';
+
+/**
+ * A service's one registration: `<service>/service.json`. The launcher, the local gateway,
+ * the Kubernetes ingress, `skaffold.yaml` and `infra/k8s/<service>.yaml` are all derived
+ * from it, so adding a service is a folder of its own plus one line in the root
+ * package.json's `workspaces`.
+ */
+const routeSchema = z.strictObject({
+  /** Path prefix on the public origin; longer prefixes win, as in nginx and ingress-nginx. */
+  prefix: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'a path starting with /'),
+  /** Server-Sent Events: no buffering and long read timeouts. */
+  streaming: z.boolean().optional(),
+  /** Requests whose body the service must see byte for byte (signed webhooks). */
+  rawBody: z.boolean().optional(),
+});
+
+const quantity = z.strictObject({ cpu: z.string(), memory: z.string() });
+
+const secretRefSchema = z.strictObject({
+  /** The environment variable the container sees. */
+  env: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  secret: z.string(),
+  key: z.string(),
+  optional: z.boolean().optional(),
+  /** Rendered as a comment above the variable in the manifest. */
+  why: z.string().optional(),
+});
+
+const kubernetesSchema = z.strictObject({
+  replicas: z.number().int().min(1),
+  /** Why that many replicas are safe; rendered as a comment above `replicas`. */
+  why: z.string(),
+  env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).default({}),
+  secrets: z.array(secretRefSchema).default([]),
+  resources: z.strictObject({ requests: quantity, limits: quantity }),
+});
+
+export const serviceManifestSchema = z.strictObject({
+  $comment: z.string().optional(),
+  /** Folder, npm package suffix, image name, PostgreSQL schema (dashes become underscores). */
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  description: z.string(),
+  /** Default port of local runs; `<NAME>_PORT` (e.g. KAFKA_BRIDGE_PORT) overrides it. */
+  port: z.number().int().min(1024).max(32767),
+  /** Lower starts first (tickets before orders, which asks it for holds). */
+  startOrder: z.number().int(),
+  /** Started by the local launcher only when this environment variable has this value. */
+  enabledWhen: z.strictObject({ env: z.string(), equals: z.string() }).optional(),
+  routes: z.array(routeSchema).default([]),
+  kubernetes: kubernetesSchema,
+});
+
+export type ServiceManifest = z.infer<typeof serviceManifestSchema>;
+export type ServiceRoute = z.infer<typeof routeSchema>;
+
+export const manifestFile = (folder: string) => path.join(repoRoot, folder, 'service.json');
+
+/** The root package.json's workspaces that carry a service.json, in start order. */
+export function loadServiceManifests(root = repoRoot): ServiceManifest[] {
+  const workspaces: string[] = JSON.parse(
+    fs.readFileSync(path.join(root, 'package.json'), 'utf8'),
+  ).workspaces;
+  const manifests = workspaces
+    .filter((folder) => fs.existsSync(path.join(root, folder, 'service.json')))
+    .map((folder) => {
+      const file = path.join(root, folder, 'service.json');
+      const parsed = serviceManifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+        throw new Error(`${path.relative(root, file)} is invalid:\n  ${problems.join('\n  ')}`);
+      }
+      if (parsed.data.name !== folder) {
+        throw new Error(`${folder}/service.json names "${parsed.data.name}", not its folder`);
+      }
+      return parsed.data;
+    });
+  const taken = new Map<number, string>();
+  for (const m of manifests) {
+    const other = taken.get(m.port);
+    if (other) throw new Error(`${m.name} and ${other} both claim port ${m.port}`);
+    taken.set(m.port, m.name);
+  }
+  return manifests.sort((a, b) => a.startOrder - b.startOrder);
+}
