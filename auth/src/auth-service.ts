@@ -7,6 +7,8 @@ import {
   localJwtKeyPair,
 } from '@ticketaka/common';
 import { authConfigSchema, type AuthConfig } from './config';
+import { signInGuardClient } from './data-access/sign-in-guard.client';
+import { limitPasswordWork } from './domain/password-hasher';
 import { createTokenIssuer } from './domain/token-issuer';
 import { usersRouter } from './entry-points/http/users.routes';
 
@@ -28,8 +30,14 @@ export async function startAuthService(
     migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
     startRelay: options.startRelay,
   });
+  limitPasswordWork({
+    concurrency: config.AUTH_ARGON2_CONCURRENCY,
+    queueLimit: config.AUTH_ARGON2_QUEUE,
+    maxWaitMs: config.AUTH_ARGON2_MAX_WAIT_MS,
+  });
   const tokens = createTokenIssuer(privateKey(config), config.JWT_TTL_SECONDS);
-  const app = createServiceApp(runtime, (a) => a.use(usersRouter(runtime, tokens)));
+  const guard = signInGuardClient(runtime);
+  const app = createServiceApp(runtime, (a) => a.use(usersRouter(runtime, tokens, guard)));
   const http = await listen(runtime, app, config.PORT);
   return { runtime, url: http.url, logger: runtime.logger, close: () => runtime.close() };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import registration from '../service.json';
 import {
   baseConfigSchema,
   envBoolean,
@@ -16,15 +17,13 @@ const seconds = (fallback: number) =>
     .max(30 * 24 * 3600)
     .default(fallback);
 
-export const SECURITY_DEFAULT_PORT = 4007;
-
 /**
  * Every threshold is configurable; the defaults are sized so a fan who browses, signs in
  * and buys never meets one, while a script does within seconds (see security/README.md).
  */
 export const securityConfigSchema = requireInProduction(
   baseConfigSchema.extend({
-    PORT: envPort(SECURITY_DEFAULT_PORT),
+    PORT: envPort(registration.port),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

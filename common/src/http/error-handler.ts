@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, NotFoundError } from '../errors/app-error';
+import { AppError, NotFoundError, type RetryableError } from '../errors/app-error';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -41,6 +41,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
     if (appError) {
       if (appError.status >= 500) req.log?.error({ err: error }, appError.message);
+      const retryAfter = (appError as RetryableError).retryAfterSeconds;
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
       res.status(appError.status).json(appError.toBody());
       return;
     }

@@ -2,17 +2,23 @@ import { Router, type Response } from 'express';
 import {
   handle,
   NotAuthenticatedError,
+  SECURITY_HEADERS,
   SESSION_COOKIE,
   type CurrentUser,
   type ServiceRuntime,
 } from '@ticketaka/common';
 import type { AuthConfig } from '../../config';
+import type { SignInGuardClient } from '../../data-access/sign-in-guard.client';
 import { signIn } from '../../domain/sign-in.use-case';
 import { signUp } from '../../domain/sign-up.use-case';
 import type { TokenIssuer } from '../../domain/token-issuer';
 import { signInSchema, signUpSchema } from '../../domain/user.schemas';
 
-export function usersRouter(runtime: ServiceRuntime<AuthConfig>, tokens: TokenIssuer): Router {
+export function usersRouter(
+  runtime: ServiceRuntime<AuthConfig>,
+  tokens: TokenIssuer,
+  guard: SignInGuardClient,
+): Router {
   const router = Router();
   const cookieOptions = {
     httpOnly: true,
@@ -39,9 +45,15 @@ export function usersRouter(runtime: ServiceRuntime<AuthConfig>, tokens: TokenIs
 
   router.post(
     '/api/users/signin',
-    handle({ body: signInSchema }, async ({ body, res }) =>
-      startSession(res, await signIn(runtime, body)),
-    ),
+    handle({ body: signInSchema }, async ({ body, req, res }) => {
+      const altcha = req.headers[SECURITY_HEADERS.altcha];
+      const user = await signIn(runtime, guard, body, {
+        // The gateway sets X-Forwarded-For to the client address it determined.
+        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        altcha: typeof altcha === 'string' ? altcha : undefined,
+      });
+      return startSession(res, user);
+    }),
   );
 
   router.post(
