@@ -80,13 +80,16 @@ export function createVerdicts(deps: VerdictDeps) {
 
     if (isReadMethod(input.method)) return allow;
     const network = networkOf(ip, family);
+    // Anti-hoarding and challenges concern creating things (an order, an account), not
+    // cancelling or editing them.
+    const creating = input.method === 'POST';
 
-    if (input.policy === 'purchase' && input.user) {
+    if (input.policy === 'purchase' && creating && input.user) {
       const exceeded = await limits.purchasePerAccount.take(input.user.id);
       if (exceeded) return rateLimited('account_rate', exceeded);
     }
 
-    if (policy.antiHoarding && input.user) {
+    if (policy.antiHoarding && creating && input.user) {
       const standing = await orders.standing(input.user.id);
       if (standing.cooldownSeconds > 0)
         return rateLimited('order_cooldown', cooldownExceeded(standing.cooldownSeconds));
@@ -98,7 +101,7 @@ export function createVerdicts(deps: VerdictDeps) {
 
     const suspect = signals.missingBrowserHeaders || hot;
     const needsChallenge =
-      policy.challenge === 'always' || (policy.challenge === 'suspect' && suspect);
+      creating && (policy.challenge === 'always' || (policy.challenge === 'suspect' && suspect));
     if (needsChallenge) {
       const outcome = await challenges.redeem(input.altcha);
       if (outcome !== 'accepted')
@@ -111,16 +114,15 @@ export function createVerdicts(deps: VerdictDeps) {
     // Counted only once the request carries a valid solution: botnet quotas measure work
     // that was actually attempted, and an unsolved request costs the fan nothing.
     if (input.policy === 'signup') {
-      const [byIp, byNetwork, byFingerprint] = await Promise.all([
-        limits.signupsPerIp.take(ip),
-        limits.signupsPerNetwork.take(network),
-        limits.signupsPerFingerprint.take(signals.fingerprint),
-      ]);
+      // In turn, so an attempt refused for its address does not also use up its network's quota.
+      const byIp = await limits.signupsPerIp.take(ip);
       if (byIp) return rateLimited('signups_per_ip', byIp);
+      const byNetwork = await limits.signupsPerNetwork.take(network);
       if (byNetwork) return rateLimited('signups_per_network', byNetwork);
+      const byFingerprint = await limits.signupsPerFingerprint.take(signals.fingerprint);
       if (byFingerprint) return rateLimited('signups_per_fingerprint', byFingerprint);
     }
-    if (policy.antiHoarding) {
+    if (policy.antiHoarding && creating) {
       const byNetwork = await limits.ordersPerNetwork.take(network);
       if (byNetwork) return rateLimited('orders_per_network', byNetwork);
     }
