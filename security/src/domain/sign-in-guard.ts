@@ -15,7 +15,7 @@ import { Limit } from './rate-limits';
  * with a lock that doubles each time it recurs (progressive). The account itself is never
  * locked: many failures for one account from many addresses make every sign-in to it need
  * a proof-of-work, which a fan solves in a second and which makes a distributed guesser
- * pay per guess. A success clears the pair.
+ * pay per guess. A success clears the pair and the account's count.
  */
 export function createSignInGuard(deps: {
   redis: Redis;
@@ -75,8 +75,11 @@ export function createSignInGuard(deps: {
     async record(result: SignInResultRequest): Promise<void> {
       const pair = `${account(result.email)}|${result.ip}`;
       if (result.succeeded) {
-        await pairFailures.reset(pair);
-        await redis.del(lockKey('pair', pair));
+        await Promise.all([
+          pairFailures.reset(pair),
+          accountFailures.reset(account(result.email)),
+          redis.del(lockKey('pair', pair)),
+        ]);
         return;
       }
       await Promise.all([
