@@ -48,9 +48,9 @@ export async function startSecurityService(env: NodeJS.ProcessEnv = process.env)
       orders,
     });
 
-    const app = createServiceApp(runtime, (a) => {
-      a.use(checkRouter(verdicts));
-      a.use(securityRouter({ blocklist, challenges }));
+    const app = createServiceApp(runtime, (a) => a.use(securityRouter({ blocklist, challenges })), {
+      hotPath: (a) =>
+        a.use(checkRouter({ verdicts, verifier: runtime.verifier, logger: runtime.logger })),
     });
     const http = await listen(runtime, app, config.PORT);
     return {

@@ -157,6 +157,16 @@ ${headers('      ')}
 `;
 }
 
+const securityHttpBlocks = (check: string) => `  upstream security_check { server ${check}; keepalive 64; }
+  # The check's fail mode: reads use the route's read mode, everything else its write mode.
+  map $request_method $sec_fail {
+    GET $sec_fail_read;
+    HEAD $sec_fail_read;
+    OPTIONS $sec_fail_read;
+    default $sec_fail_write;
+  }
+`;
+
 /** Renders the local gateway's nginx.conf from the routing table. Paths are relative to nginx's -p prefix. */
 export function renderNginxConfig(input: NginxConfigInput): string {
   const upstreams = Object.entries(input.upstreams)
@@ -191,17 +201,13 @@ http {
   real_ip_recursive on;
 ${realIp}
   limit_conn_zone $binary_remote_addr zone=streams_per_ip:10m;
-  limit_conn_zone $server_name zone=streams_total:1m;
+  # One key for every client (an empty key would not be counted at all).
+  map $scheme $streams_everyone { default everyone; }
+  limit_conn_zone $streams_everyone zone=streams_total:1m;
   limit_conn_status 429;
   limit_conn_log_level warn;
-  map $request_method $sec_fail {
-    GET $sec_fail_read;
-    HEAD $sec_fail_read;
-    OPTIONS $sec_fail_read;
-    default $sec_fail_write;
-  }
 ${upstreams}
-${check ? `  upstream security_check { server ${check}; keepalive 64; }\n` : ''}  server {
+${check ? securityHttpBlocks(check) : ''}  server {
     listen 127.0.0.1:${input.listenPort};
 ${headers('    ')}
     error_page 413 = @too_large;

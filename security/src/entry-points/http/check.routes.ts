@@ -1,10 +1,14 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import type { Logger } from 'pino';
 import {
   CHECK_PATH,
   routePolicyName,
   SECURITY_HEADERS as H,
+  tokenFromRequest,
+  type CurrentUser,
   type RoutePolicyName,
+  type TokenVerifier,
 } from '@ticketaka/common';
 import type { Verdicts } from '../../domain/decide-verdict.use-case';
 import type { Verdict } from '../../domain/verdict';
@@ -21,9 +25,23 @@ const policyQuery = z.object({ policy: routePolicyName.default('browse') });
  * (infra/src/gateway/nginx-config.ts). The body repeats the contract's shape for
  * gateways that pass it through.
  */
-export function checkRouter(verdicts: Verdicts): Router {
+export function checkRouter(deps: {
+  verdicts: Verdicts;
+  verifier: TokenVerifier;
+  logger: Logger;
+}): Router {
+  const { verdicts } = deps;
   const router = Router();
-  router.get(CHECK_PATH, async (req, res, next) => {
+  // The account, from the same verified token the services will see; a bad token is no account.
+  const userOf = (headers: { authorization?: string; cookie?: string }): CurrentUser | null => {
+    try {
+      const token = tokenFromRequest(headers);
+      return token ? deps.verifier.verify(token) : null;
+    } catch {
+      return null;
+    }
+  };
+  router.get(CHECK_PATH, async (req, res) => {
     try {
       const parsed = policyQuery.safeParse(req.query);
       const policy: RoutePolicyName = parsed.success ? parsed.data.policy : 'browse';
@@ -34,7 +52,7 @@ export function checkRouter(verdicts: Verdicts): Router {
         method: (header(req.headers['x-original-method']) ?? 'GET').toUpperCase(),
         path: (header(req.headers['x-original-uri']) ?? '/').split('?')[0] ?? '/',
         policy,
-        user: req.currentUser ?? null,
+        user: userOf(req.headers),
         headers: {
           'user-agent': header(req.headers['user-agent']),
           accept: header(req.headers.accept),
@@ -46,7 +64,10 @@ export function checkRouter(verdicts: Verdicts): Router {
       });
       answer(res, verdict, reference);
     } catch (error) {
-      next(error);
+      // Mounted ahead of the shared error handler. A 5xx makes the gateway apply the
+      // route's fail mode (open or closed).
+      deps.logger.error({ err: error }, 'security check failed');
+      res.status(500).json({ errors: [{ code: 'internal', message: 'check failed' }] });
     }
   });
   return router;
