@@ -50,7 +50,7 @@ export function checkRouter(deps: {
         // (the gateway overwrites it), and this route is not routed publicly.
         ip: header(req.headers['x-real-ip']) ?? req.socket.remoteAddress ?? '',
         method: (header(req.headers['x-original-method']) ?? 'GET').toUpperCase(),
-        path: (header(req.headers['x-original-uri']) ?? '/').split('?')[0] ?? '/',
+        path: originalPath(req.headers),
         policy,
         user: userOf(req.headers),
         headers: {
@@ -71,6 +71,19 @@ export function checkRouter(deps: {
     }
   });
   return router;
+}
+
+/** nginx sends X-Original-URI (path); ingress-nginx sends X-Original-URL (whole URL). */
+function originalPath(headers: Record<string, string | string[] | undefined>): string {
+  const uri = header(headers['x-original-uri']);
+  if (uri) return uri.split('?')[0] ?? '/';
+  const url = header(headers['x-original-url']);
+  if (!url) return '/';
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '/';
+  }
 }
 
 function answer(res: Response, verdict: Verdict, reference: string | undefined) {
