@@ -56,7 +56,6 @@ test('when no trusted proxy is configured, then X-Forwarded-For is never believe
   const trusted = renderNginxConfig({
     listenPort: 8080,
     upstreams,
-    securityCheckUpstream: '127.0.0.1:4007',
     ...gatewaySecurityOptions(serviceDefinitions, {
       GATEWAY_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8',
     }),

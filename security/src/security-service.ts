@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createServiceApp, createServiceRuntime, listen, loadConfig } from '@ticketaka/common';
+import { defineService } from '@ticketaka/common';
 import { securityConfigSchema } from './config';
 import { createOrderActivityStore } from './data-access/order-activity.store';
 import { connectRedis } from './data-access/redis-client';
@@ -13,15 +13,12 @@ import { securityRouter } from './entry-points/http/security.routes';
 import { subscribeOrderActivity } from './entry-points/messaging/order-activity.consumer';
 import { serveSignInGuard } from './entry-points/messaging/sign-in.responder';
 
-/** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startSecurityService(env: NodeJS.ProcessEnv = process.env) {
-  const config = loadConfig('security', securityConfigSchema, env);
-  const runtime = await createServiceRuntime({
-    name: 'security',
-    config,
-    migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
-  });
-  try {
+export const startSecurityService = defineService({
+  name: 'security',
+  config: securityConfigSchema,
+  migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
+  setup: async (runtime) => {
+    const { config } = runtime;
     const redis = await connectRedis(config.REDIS_URL, runtime.logger);
     runtime.onClose(async () => void (await redis.quit().catch(() => redis.disconnect())));
     runtime.readiness.redis = async () => void (await redis.ping());
@@ -38,8 +35,7 @@ export async function startSecurityService(env: NodeJS.ProcessEnv = process.env)
     await blocklist.start();
     const orders = createOrderActivityStore(redis, prefix);
     await subscribeOrderActivity(runtime, orders);
-    const guard = createSignInGuard({ redis, prefix, config, challenges });
-    serveSignInGuard(runtime, guard);
+    serveSignInGuard(runtime, createSignInGuard({ redis, prefix, config, challenges }));
     const verdicts = createVerdicts({
       runtime,
       limits: createLimits(redis, prefix, config),
@@ -47,27 +43,15 @@ export async function startSecurityService(env: NodeJS.ProcessEnv = process.env)
       challenges,
       orders,
     });
-
-    const app = createServiceApp(runtime, (a) => a.use(securityRouter({ blocklist, challenges })), {
-      hotPath: (a) =>
-        a.use(checkRouter({ verdicts, verifier: runtime.verifier, logger: runtime.logger })),
-    });
-    const http = await listen(runtime, app, config.PORT);
     return {
-      runtime,
-      url: http.url,
-      port: http.port,
-      blocklist,
-      verdicts,
-      challenges,
-      orders,
-      redis,
-      close: () => runtime.close(),
+      routes: (app) => app.use(securityRouter({ blocklist, challenges })),
+      app: {
+        hotPath: (app) =>
+          app.use(checkRouter({ verdicts, verifier: runtime.verifier, logger: runtime.logger })),
+      },
+      expose: { blocklist, verdicts, challenges, orders, redis },
     };
-  } catch (error) {
-    await runtime.close();
-    throw error;
-  }
-}
+  },
+});
 
 export type SecurityService = Awaited<ReturnType<typeof startSecurityService>>;

@@ -213,7 +213,9 @@ test('when one address keeps getting refused, then it is banned automatically fo
     expect(ban).toMatchObject({ automatic: true, author: 'security:auto' });
     expect(Date.parse(ban!.expiresAt!)).toBeGreaterThan(Date.now());
   });
-  expect(await check(security.url, { ip, headers: BROWSER })).toMatchObject({ verdict: 'blocked' });
+  await eventually(async () =>
+    expect(await check(security.url, { ip, headers: BROWSER })).toMatchObject({ verdict: 'blocked' }),
+  );
 });
 
 test('when the address is missing or not an IP, then the request is blocked rather than counted under a shared key', async () => {

@@ -30,7 +30,8 @@ const json = (status: number, code: string, message: string) =>
 const upstreamName = (service: string) => service.replace(/-/g, '_');
 
 /**
- * Response headers every answer carries. nginx drops inherited add_header lines in any
+ * Response headers every answer carries (the services' own Content-Security-Policy, stricter
+ * for JSON, is kept next to the gateway's frame-ancestors). nginx drops inherited add_header lines in any
  * block that declares its own, so the blocks below repeat them through this one list.
  */
 const securityHeaders = [
@@ -39,6 +40,12 @@ const securityHeaders = [
   'add_header Content-Security-Policy "frame-ancestors \'none\'" always;',
   'add_header X-Frame-Options "DENY" always;',
   'add_header Referrer-Policy "strict-origin-when-cross-origin" always;',
+];
+const hiddenUpstreamHeaders = [
+  'Strict-Transport-Security',
+  'X-Content-Type-Options',
+  'X-Frame-Options',
+  'Referrer-Policy',
 ];
 const headers = (indent: string) => securityHeaders.map((h) => indent + h).join('\n');
 
@@ -79,6 +86,8 @@ function location(route: GatewayRoute, input: NginxConfigInput): string {
     '      proxy_set_header X-Real-IP $remote_addr;',
     '      proxy_set_header X-Forwarded-For $remote_addr;',
     '      proxy_set_header X-Forwarded-Proto $scheme;',
+    // The gateway sets these for every answer (its own included); one copy each, not two.
+    ...hiddenUpstreamHeaders.map((h) => `      proxy_hide_header ${h};`),
   ];
   if (route.streaming) {
     lines.push(

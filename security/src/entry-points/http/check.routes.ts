@@ -32,14 +32,15 @@ export function checkRouter(deps: {
 }): Router {
   const { verdicts } = deps;
   const router = Router();
-  // The account, from the same verified token the services will see; a bad token is no account.
-  const userOf = (headers: { authorization?: string; cookie?: string }): CurrentUser | null => {
-    try {
-      const token = tokenFromRequest(headers);
-      return token ? deps.verifier.verify(token) : null;
-    } catch {
-      return null;
-    }
+  // The account, from the same verified token the services will see (signature, expiry,
+  // revocation); a bad, expired or revoked token is no account.
+  const userOf = async (headers: { authorization?: string; cookie?: string }) => {
+    const { token } = tokenFromRequest(headers);
+    if (!token) return null;
+    return deps.verifier.verify(token).then(
+      (verified): CurrentUser => verified.user,
+      () => null,
+    );
   };
   router.get(CHECK_PATH, async (req, res) => {
     try {
@@ -52,7 +53,7 @@ export function checkRouter(deps: {
         method: (header(req.headers['x-original-method']) ?? 'GET').toUpperCase(),
         path: originalPath(req.headers),
         policy,
-        user: userOf(req.headers),
+        user: await userOf(req.headers),
         headers: {
           'user-agent': header(req.headers['user-agent']),
           accept: header(req.headers.accept),
