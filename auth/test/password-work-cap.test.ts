@@ -26,7 +26,9 @@ test('when more work arrives than the gate runs at once, then at most that many 
   expect(peak).toBe(2);
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
   const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  expect(refused.map((r) => [r.reason.status, r.reason.code])).toEqual(Array(5).fill([503, 'busy']));
+  expect(refused.map((r) => [r.reason.status, r.reason.code])).toEqual(
+    Array(5).fill([503, 'busy']),
+  );
 });
 
 test('when a queued caller would wait too long, then it is refused instead of waiting forever', async () => {

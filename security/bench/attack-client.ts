@@ -71,7 +71,12 @@ export function clientAt(gateway: string, tally: Tally) {
     } catch {
       // Not JSON (should not happen on /api); kept as text for the report.
     }
-    const answer = { status: response.status, body, headers: response.headers, ms: performance.now() - started };
+    const answer = {
+      status: response.status,
+      body,
+      headers: response.headers,
+      ms: performance.now() - started,
+    };
     tally.count(answer);
     return answer;
   };
@@ -91,7 +96,11 @@ export function solve(challenge: {
   signature: string;
 }): string {
   for (let n = 0; n <= challenge.maxnumber; n++) {
-    if (createHash('sha256').update(challenge.salt + n).digest('hex') === challenge.challenge) {
+    if (
+      createHash('sha256')
+        .update(challenge.salt + n)
+        .digest('hex') === challenge.challenge
+    ) {
       return Buffer.from(
         JSON.stringify({
           algorithm: challenge.algorithm,

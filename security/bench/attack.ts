@@ -13,11 +13,11 @@
  * Prints per attack what got through, the honest fans' success rate and p99, and 5xx counts.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { percentile } from '@ticketaka/common/testing';
 import { startPlatform } from '../../infra/src/launcher/platform';
+import { repoRoot } from '../../infra/src/paths';
 import type { RunningServer } from '../../infra/src/servers/server';
 import {
   clientAt,
@@ -36,7 +36,9 @@ const hot = config.hotMatch as { matchNumber: number; category: number; capacity
 const card = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2030, cvc: '123' };
 
 function platformEnv(): NodeJS.ProcessEnv {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-attack-'));
+  // Inside the checkout's git-ignored .local, where the launcher's servers may write.
+  const home = path.join(repoRoot, '.local', `attack-${run}`);
+  fs.mkdirSync(home, { recursive: true });
   return {
     ...process.env,
     ...config.env,
@@ -68,7 +70,8 @@ async function loadHotMatch(env: NodeJS.ProcessEnv) {
     { timeout: 10_000 },
   );
   await nc.close();
-  if (!answer.json<{ ok?: unknown }>().ok) throw new Error(`loading the hot match failed: ${answer.string()}`);
+  if (!answer.json<{ ok?: unknown }>().ok)
+    throw new Error(`loading the hot match failed: ${answer.string()}`);
 }
 
 async function signUp(send: Send, ip: string, email: string) {
@@ -102,7 +105,12 @@ async function honestFans(send: Send) {
     const signup = await track(() =>
       withChallenge(send, 'POST', '/api/users/signup', {
         ip,
-        body: { email: `fan-${i}-${run}@example.com`, password: PASSWORD, displayName: `Fan ${i}`, country: 'AR' },
+        body: {
+          email: `fan-${i}-${run}@example.com`,
+          password: PASSWORD,
+          displayName: `Fan ${i}`,
+          country: 'AR',
+        },
       }),
     );
     if (signup.status !== 201) return fail(`signup ${signup.status}`);
@@ -119,11 +127,17 @@ async function honestFans(send: Send) {
       if (a.status === 429 || a.status === 503) retried = true;
       return a;
     });
-    if (order.status !== 201) return fail(`order ${order.status} ${order.body?.errors?.[0]?.code ?? ''}`);
+    if (order.status !== 201)
+      return fail(`order ${order.status} ${order.body?.errors?.[0]?.code ?? ''}`);
     const pay = await track(() =>
-      send('POST', '/api/payments', { ip, token, body: { orderId: order.body.id ?? order.body.order?.id, card } }),
+      send('POST', '/api/payments', {
+        ip,
+        token,
+        body: { orderId: order.body.id ?? order.body.order?.id, card },
+      }),
     );
-    if (pay.status !== 200 && pay.status !== 202) return fail(`pay ${pay.status} ${pay.body?.errors?.[0]?.code ?? ''}`);
+    if (pay.status !== 200 && pay.status !== 202)
+      return fail(`pay ${pay.status} ${pay.body?.errors?.[0]?.code ?? ''}`);
     succeeded++;
     if (!retried) firstTry++;
   });
@@ -148,7 +162,10 @@ async function credentialStuffing(send: Send) {
     const email = victims[n % victims.length]!;
     const password = round === perAccount - 1 ? PASSWORD : `guess ${round} for ${email}`;
     const ip = `198.18.0.${(n % addresses) + 1}`;
-    const answer = await withChallenge(send, 'POST', '/api/users/signin', { ip, body: { email, password } });
+    const answer = await withChallenge(send, 'POST', '/api/users/signin', {
+      ip,
+      body: { email, password },
+    });
     tried++;
     byStatus.count(answer);
     if (answer.status === 200) guessed.add(email);
@@ -164,7 +181,8 @@ async function signUpFlood(send: Send) {
     if (await signUp(send, '203.0.113.66', `flood-ip-${n}-${run}@example.com`)) oneIp++;
   });
   await pool(fromOneNetwork, concurrency, async (n) => {
-    if (await signUp(send, `198.51.100.${(n % 250) + 1}`, `flood-net-${n}-${run}@example.com`)) network++;
+    if (await signUp(send, `198.51.100.${(n % 250) + 1}`, `flood-net-${n}-${run}@example.com`))
+      network++;
   });
   return { oneIp: `${oneIp} of ${fromOneIp}`, network: `${network} of ${fromOneNetwork}` };
 }
@@ -189,7 +207,7 @@ async function hoarding(send: Send) {
     if (answer.status === 201) {
       placed++;
       // Cancel and grab again straight away, the usual trick to keep seats locked.
-      if (n % 2 === 0) await send("DELETE", `/api/orders/${answer.body.order.id}`, { ip, token });
+      if (n % 2 === 0) await send('DELETE', `/api/orders/${answer.body.order.id}`, { ip, token });
     }
   });
   // What they still hold unpaid at the end (their own view of their orders).
@@ -215,10 +233,19 @@ async function sseFlood(gateway: string) {
   const attempt = async (ip: string) => {
     const controller = new AbortController();
     const response = await fetch(`${gateway}/api/matches/stream`, {
-      headers: { 'x-forwarded-for': ip, 'user-agent': 'Mozilla/5.0 Chrome/131', 'accept-language': 'en' },
+      headers: {
+        'x-forwarded-for': ip,
+        'user-agent': 'Mozilla/5.0 Chrome/131',
+        'accept-language': 'en',
+      },
       signal: controller.signal,
     }).catch(() => undefined);
-    statuses.count({ status: response?.status ?? 0, body: undefined, headers: new Headers(), ms: 0 });
+    statuses.count({
+      status: response?.status ?? 0,
+      body: undefined,
+      headers: new Headers(),
+      ms: 0,
+    });
     if (response?.status === 200) open.push(controller);
     else controller.abort();
   };
@@ -227,7 +254,11 @@ async function sseFlood(gateway: string) {
   await pool(addresses * perAddress, 20, (n) => attempt(`203.0.114.${(n % addresses) + 1}`));
   await sleep(holdSeconds * 1000);
   for (const c of open) c.abort();
-  return { fromOneIp: `${fromOne} of ${fromOneIp} open`, spread: `${open.length - fromOne} of ${addresses * perAddress} open`, answers: statuses.describe() };
+  return {
+    fromOneIp: `${fromOne} of ${fromOneIp} open`,
+    spread: `${open.length - fromOne} of ${addresses * perAddress} open`,
+    answers: statuses.describe(),
+  };
 }
 
 async function scraper(send: Send) {
@@ -246,7 +277,8 @@ async function scraper(send: Send) {
 async function main() {
   const env = platformEnv();
   const gateway = `http://127.0.0.1:${env.GATEWAY_PORT}`;
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(gateway)) throw new Error('the attack runs on loopback only');
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(gateway))
+    throw new Error('the attack runs on loopback only');
   let started: RunningServer[] = [];
   const deadline = setTimeout(() => {
     console.error(`time limit of ${config.timeLimitSeconds} s reached; stopping`);
@@ -254,7 +286,9 @@ async function main() {
   }, config.timeLimitSeconds * 1000);
   try {
     console.log(`Starting a private platform (${env.TICKETAKA_HOME}) …`);
-    started = await startPlatform(env, { step: () => ({ done: () => undefined, fail: () => undefined }) });
+    started = await startPlatform(env, {
+      step: () => ({ done: () => undefined, fail: () => undefined }),
+    });
     await loadHotMatch(env);
     const honest = new Tally();
     const attack = new Tally();
@@ -273,17 +307,33 @@ async function main() {
     const seconds = ((Date.now() - began) / 1000).toFixed(0);
     const rate = ((100 * fans.succeeded) / config.honestFans).toFixed(1);
     console.log(`\nResults after ${seconds} s`);
-    console.log(`  credential stuffing: ${stuffing.tried} guesses over ${stuffing.victims} accounts → ${stuffing.guessed} accounts guessed (goal 0); answers ${stuffing.answers}`);
-    console.log(`  sign-up flood:       one address created ${flood.oneIp}; one /24 created ${flood.network}`);
-    console.log(`  hoarding:            ${hoard.accounts}, ${hoard.ordersPlaced} orders placed, ${hoard.heldSeats} seats held unpaid at the end = ${((100 * hoard.heldSeats) / hot.capacity).toFixed(1)} % of the hot category (goal ≤ 5 %)`);
-    console.log(`  SSE flood:           one address ${sse.fromOneIp}; ${sse.spread} from ${config.sseFlood.addresses} addresses; answers ${sse.answers}`);
+    console.log(
+      `  credential stuffing: ${stuffing.tried} guesses over ${stuffing.victims} accounts → ${stuffing.guessed} accounts guessed (goal 0); answers ${stuffing.answers}`,
+    );
+    console.log(
+      `  sign-up flood:       one address created ${flood.oneIp}; one /24 created ${flood.network}`,
+    );
+    console.log(
+      `  hoarding:            ${hoard.accounts}, ${hoard.ordersPlaced} orders placed, ${hoard.heldSeats} seats held unpaid at the end = ${((100 * hoard.heldSeats) / hot.capacity).toFixed(1)} % of the hot category (goal ≤ 5 %)`,
+    );
+    console.log(
+      `  SSE flood:           one address ${sse.fromOneIp}; ${sse.spread} from ${config.sseFlood.addresses} addresses; answers ${sse.answers}`,
+    );
     console.log(`  bot scraping:        ${scrape.through} requests answered`);
-    console.log(`  honest fans:         ${fans.succeeded} of ${config.honestFans} bought (${rate} %, goal ≥ 99 %), ${fans.firstTry} without any retry; p50 ${percentile(honest.latencies, 50).toFixed(0)} ms, p99 ${percentile(honest.latencies, 99).toFixed(0)} ms per request; answers ${honest.describe()}`);
-    if (fans.failures.size) console.log(`                       failures: ${[...fans.failures].map(([k, v]) => `${k}×${v}`).join(', ')}`);
-    console.log(`  5xx:                 honest ${honest.serverErrors}, attack ${attack.serverErrors} (goal 0)`);
+    console.log(
+      `  honest fans:         ${fans.succeeded} of ${config.honestFans} bought (${rate} %, goal ≥ 99 %), ${fans.firstTry} without any retry; p50 ${percentile(honest.latencies, 50).toFixed(0)} ms, p99 ${percentile(honest.latencies, 99).toFixed(0)} ms per request; answers ${honest.describe()}`,
+    );
+    if (fans.failures.size)
+      console.log(
+        `                       failures: ${[...fans.failures].map(([k, v]) => `${k}×${v}`).join(', ')}`,
+      );
+    console.log(
+      `  5xx:                 honest ${honest.serverErrors}, attack ${attack.serverErrors} (goal 0)`,
+    );
   } finally {
     clearTimeout(deadline);
-    for (const server of [...started].reverse()) if (server.started) await server.stop().catch(() => undefined);
+    for (const server of [...started].reverse())
+      if (server.started) await server.stop().catch(() => undefined);
     fs.rmSync(env.TICKETAKA_HOME!, { recursive: true, force: true });
   }
 }

@@ -64,24 +64,31 @@ async function main() {
   const stops: (() => Promise<unknown>)[] = [];
   try {
     const securityPort = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'src', 'main.ts')], {
-      env: {
-        ...process.env,
-        ...env.env,
-        LOG_LEVEL: 'warn',
-        PORT: String(securityPort),
-        // Limits far above the load, so every check does the full work and answers allow.
-        RATE_BROWSE_PER_IP: '1000000',
-        VELOCITY_PER_SECOND: '1000000',
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '..', 'src', 'main.ts')],
+      {
+        env: {
+          ...process.env,
+          ...env.env,
+          LOG_LEVEL: 'warn',
+          PORT: String(securityPort),
+          // Limits far above the load, so every check does the full work and answers allow.
+          RATE_BROWSE_PER_IP: '1000000',
+          VELOCITY_PER_SECOND: '1000000',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    );
     stops.push(async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     });
     for (let i = 0; ; i++) {
-      const ok = await fetch(`http://127.0.0.1:${securityPort}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${securityPort}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (i > 300) throw new Error('security did not start');
       await new Promise((r) => setTimeout(r, 100));
@@ -96,7 +103,10 @@ async function main() {
       const g = await startGateway(
         {
           listenPort,
-          upstreams: { tickets: tickets.url.replace('http://', ''), security: `127.0.0.1:${securityPort}` },
+          upstreams: {
+            tickets: tickets.url.replace('http://', ''),
+            security: `127.0.0.1:${securityPort}`,
+          },
           securityCheckUpstream: check ? `127.0.0.1:${securityPort}` : undefined,
         },
         { ...process.env, TICKETAKA_HOME: home },
@@ -157,9 +167,15 @@ async function main() {
       on.push(await timed(withCheck));
       off.push(await timed(withoutCheck));
     }
-    console.log(`GET /api/matches/1 with check:    p50 ${ms(on, 50)}, p95 ${ms(on, 95)}, p99 ${ms(on, 99)}`);
-    console.log(`GET /api/matches/1 without check: p50 ${ms(off, 50)}, p95 ${ms(off, 95)}, p99 ${ms(off, 99)}`);
-    console.log(`cost of the check at p50: ${(percentile(on, 50) - percentile(off, 50)).toFixed(2)} ms`);
+    console.log(
+      `GET /api/matches/1 with check:    p50 ${ms(on, 50)}, p95 ${ms(on, 95)}, p99 ${ms(on, 99)}`,
+    );
+    console.log(
+      `GET /api/matches/1 without check: p50 ${ms(off, 50)}, p95 ${ms(off, 95)}, p99 ${ms(off, 99)}`,
+    );
+    console.log(
+      `cost of the check at p50: ${(percentile(on, 50) - percentile(off, 50)).toFixed(2)} ms`,
+    );
     agent.destroy();
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { call, createTestEnvironment, newFan, type TestEnvironment } from '@ticketaka/common/testing';
+import {
+  call,
+  createTestEnvironment,
+  newFan,
+  type TestEnvironment,
+} from '@ticketaka/common/testing';
 import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
 import type { RunningServer } from '../../infra/src/servers/server';
 import { startAuthService } from '../../auth/src/auth-service';
@@ -129,9 +134,14 @@ test('when a client sends its own X-Forwarded-For to the shipped gateway, then i
     expect((await call(plain, 'GET', '/api/matches', as('192.0.2.1'))).status).toBe(403);
     expect((await call(plain, 'GET', '/api/matches', as('192.0.2.1, 10.0.0.1'))).status).toBe(403);
   } finally {
-    await call(security.url, 'DELETE', `/api/security/blocklist/${(self.body as { id: string }).id}`, {
-      token: admin,
-    });
+    await call(
+      security.url,
+      'DELETE',
+      `/api/security/blocklist/${(self.body as { id: string }).id}`,
+      {
+        token: admin,
+      },
+    );
   }
   expect((await call(plain, 'GET', '/api/matches', as('192.0.2.1'))).status).toBe(200);
 });
@@ -141,7 +151,13 @@ test('when an address is blocked, then the client gets 403 with the contract bod
   expect(answer.status).toBe(403);
   expect(answer.headers.get('content-type')).toContain('application/json');
   expect(answer.body).toEqual({
-    errors: [{ code: 'blocked', message: 'This request was refused', reference: expect.stringMatching(/^[0-9a-f]{16}$/) }],
+    errors: [
+      {
+        code: 'blocked',
+        message: 'This request was refused',
+        reference: expect.stringMatching(/^[0-9a-f]{16}$/),
+      },
+    ],
   });
   expect(answer.headers.get('x-security-verdict')).toBeNull();
 });
@@ -155,7 +171,8 @@ test('when a known bot scrapes, then it gets 403 blocked', async () => {
 test('when one address floods reads, then it gets 429 with Retry-After and the RateLimit headers, and others are unaffected', async () => {
   const ip = '192.0.2.30';
   const statuses: number[] = [];
-  for (let i = 0; i < 41; i++) statuses.push((await call(proxied, 'GET', '/api/matches', as(ip))).status);
+  for (let i = 0; i < 41; i++)
+    statuses.push((await call(proxied, 'GET', '/api/matches', as(ip))).status);
   expect(statuses.slice(0, 40).every((s) => s === 200)).toBe(true);
   const limited = await call(proxied, 'GET', '/api/matches', as(ip));
   expect(limited.status).toBe(429);
@@ -169,7 +186,12 @@ test('when one address floods reads, then it gets 429 with Retry-After and the R
 
 test('when a sign-up comes without a proof-of-work, then 428 points to the challenge; solved through the gateway it succeeds once and a replay gets 428 again', async () => {
   const ip = '192.0.2.40';
-  const body = { email: 'gw-fan@example.com', password: 'a long enough password', displayName: 'Fan', country: 'MX' };
+  const body = {
+    email: 'gw-fan@example.com',
+    password: 'a long enough password',
+    displayName: 'Fan',
+    country: 'MX',
+  };
   const first = await call(proxied, 'POST', '/api/users/signup', { body, ...as(ip) });
   expect(first.status).toBe(428);
   expect(first.body).toEqual({
@@ -196,7 +218,11 @@ test('when one address opens more live streams than allowed, or all clients toge
       headers: as(ip).headers,
       signal: controller.signal,
     });
-    return { status: response.status, body: response.status === 429 ? await response.json() : undefined, close: () => controller.abort() };
+    return {
+      status: response.status,
+      body: response.status === 429 ? await response.json() : undefined,
+      close: () => controller.abort(),
+    };
   };
   const streams = [await open('192.0.2.50'), await open('192.0.2.50')];
   try {
@@ -226,7 +252,9 @@ describe('when the security service is stopped or too slow', () => {
     // Reads fail open: they reach the services.
     expect((await call(shipped, 'GET', '/api/matches', { headers: BROWSER })).status).toBe(200);
     expect((await call(shipped, 'GET', '/api/orders', { headers: BROWSER })).status).toBe(401);
-    expect((await call(shipped, 'GET', '/api/orders', { headers: BROWSER, token: fan.token })).status).toBe(200);
+    expect(
+      (await call(shipped, 'GET', '/api/orders', { headers: BROWSER, token: fan.token })).status,
+    ).toBe(200);
     // Sign-in fails open too (auth's own guard and Argon2 cap still apply).
     const signin = await call(shipped, 'POST', '/api/users/signin', {
       headers: BROWSER,
@@ -235,12 +263,26 @@ describe('when the security service is stopped or too slow', () => {
     expect(signin.status).toBe(401);
     // Sign-up and orders fail closed, with the contract's 503.
     for (const [route, body] of [
-      ['/api/users/signup', { email: 'x@example.com', password: 'a long enough password', displayName: 'X', country: 'FR' }],
+      [
+        '/api/users/signup',
+        {
+          email: 'x@example.com',
+          password: 'a long enough password',
+          displayName: 'X',
+          country: 'FR',
+        },
+      ],
       ['/api/orders', { matchNumber: 1, category: 1, quantity: 1 }],
     ] as const) {
-      const refused = await call(shipped, 'POST', route, { headers: BROWSER, token: fan.token, body });
+      const refused = await call(shipped, 'POST', route, {
+        headers: BROWSER,
+        token: fan.token,
+        body,
+      });
       expect(refused.status).toBe(503);
-      expect(refused.body).toEqual({ errors: [{ code: 'unavailable', message: expect.any(String) }] });
+      expect(refused.body).toEqual({
+        errors: [{ code: 'unavailable', message: expect.any(String) }],
+      });
       expect(refused.headers.get('retry-after')).toBe('5');
     }
   };

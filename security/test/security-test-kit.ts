@@ -46,13 +46,17 @@ export async function check(baseUrl: string, call: CheckCall) {
     status: response.status,
     verdict: response.headers.get('x-security-verdict'),
     headers: response.headers,
-    body: text ? (JSON.parse(text) as { errors: { code: string; reference?: string }[] }) : undefined,
+    body: text
+      ? (JSON.parse(text) as { errors: { code: string; reference?: string }[] })
+      : undefined,
   };
 }
 
 /** Fetches a challenge from `challengeUrl` and solves it the way the ALTCHA widget does. */
 export async function solvedAltcha(challengeUrl: string, headers: Record<string, string> = {}) {
-  const challenge = (await (await fetch(challengeUrl, { headers: { ...BROWSER, ...headers } })).json()) as {
+  const challenge = (await (
+    await fetch(challengeUrl, { headers: { ...BROWSER, ...headers } })
+  ).json()) as {
     algorithm: string;
     challenge: string;
     maxnumber: number;

@@ -1,4 +1,9 @@
-import { call, createTestEnvironment, sleep, type TestEnvironment } from '@ticketaka/common/testing';
+import {
+  call,
+  createTestEnvironment,
+  sleep,
+  type TestEnvironment,
+} from '@ticketaka/common/testing';
 import { startAuthService } from '../../auth/src/auth-service';
 import { startSecurityService, type SecurityService } from '../src/security-service';
 import { solvedAltcha } from './security-test-kit';
@@ -36,7 +41,12 @@ async function account(name: string) {
 }
 
 // The services trust the gateway on loopback for X-Forwarded-For, as they do in a local run.
-const signIn = (email: string, ip: string, pass = 'a wrong password', headers: Record<string, string> = {}) =>
+const signIn = (
+  email: string,
+  ip: string,
+  pass = 'a wrong password',
+  headers: Record<string, string> = {},
+) =>
   call(auth.url, 'POST', '/api/users/signin', {
     body: { email, password: pass },
     headers: { 'x-forwarded-for': ip, ...headers },
@@ -81,7 +91,9 @@ test('when an account fails from many addresses, then its sign-ins need a proof-
     challenge: { url: '/api/security/challenge' },
   });
   const spent = await solvedAltcha(`${security.url}/api/security/challenge`);
-  expect((await signIn(email, '198.18.5.2', 'another guess', { 'x-altcha': spent })).status).toBe(401);
+  expect((await signIn(email, '198.18.5.2', 'another guess', { 'x-altcha': spent })).status).toBe(
+    401,
+  );
   // A solution is used up by one attempt: replaying it is challenged again.
   expect((await signIn(email, '198.18.5.1', password, { 'x-altcha': spent })).status).toBe(428);
   const altcha = await solvedAltcha(`${security.url}/api/security/challenge`);

@@ -113,7 +113,13 @@ test('when a sign-up comes without a proof-of-work, then a challenge is required
 test('when one address or one /24 creates accounts beyond its quota, then further sign-ups are rate limited even with solved challenges', async () => {
   const signup = (ip: string) =>
     solvedAltcha(challengeUrl()).then((altcha) =>
-      check(security.url, { ip, method: 'POST', path: '/api/users/signup', policy: 'signup', altcha }),
+      check(security.url, {
+        ip,
+        method: 'POST',
+        path: '/api/users/signup',
+        policy: 'signup',
+        altcha,
+      }),
     );
   const one = '203.0.113.10';
   expect((await signup(one)).verdict).toBe('allow');
@@ -129,7 +135,13 @@ test('when one address or one /24 creates accounts beyond its quota, then furthe
 test('when the same IPv6 /64 signs up from many addresses, then it counts as one network', async () => {
   const signup = (ip: string) =>
     solvedAltcha(challengeUrl()).then((altcha) =>
-      check(security.url, { ip, method: 'POST', path: '/api/users/signup', policy: 'signup', altcha }),
+      check(security.url, {
+        ip,
+        method: 'POST',
+        path: '/api/users/signup',
+        policy: 'signup',
+        altcha,
+      }),
     );
   for (const host of ['1', '2', 'a:b', 'ffff:1']) {
     expect((await signup(`2001:db8:1:2::${host}`)).verdict).toBe('allow');
@@ -142,7 +154,13 @@ test('when an account holds the maximum of unpaid orders, then a new order is re
   const fan = newFan(env);
   const ip = freshIp();
   const place = () =>
-    check(security.url, { ip, method: 'POST', path: '/api/orders', policy: 'purchase', token: fan.token });
+    check(security.url, {
+      ip,
+      method: 'POST',
+      path: '/api/orders',
+      policy: 'purchase',
+      token: fan.token,
+    });
   expect((await place()).verdict).toBe('allow');
   const first = order(fan.user.id);
   await security.runtime.bus.publish(ordersEvents.orderCreated.create(first));
@@ -152,13 +170,24 @@ test('when an account holds the maximum of unpaid orders, then a new order is re
     expect(refused).toMatchObject({ verdict: 'rate_limited' });
     expect(refused.headers.get('ratelimit-policy')).toContain('unpaid-orders');
   });
-  const read = { ip, method: 'GET', path: '/api/orders', policy: 'purchase' as const, token: fan.token };
+  const read = {
+    ip,
+    method: 'GET',
+    path: '/api/orders',
+    policy: 'purchase' as const,
+    token: fan.token,
+  };
   expect((await check(security.url, read)).verdict).toBe('allow');
   const cancel = { ...read, method: 'DELETE', path: `/api/orders/${first.id}` };
   expect((await check(security.url, cancel)).verdict).toBe('allow');
 
   await security.runtime.bus.publish(
-    ordersEvents.orderCancelled.create({ ...first, status: 'cancelled', reason: 'by_fan', version: 2 }),
+    ordersEvents.orderCancelled.create({
+      ...first,
+      status: 'cancelled',
+      reason: 'by_fan',
+      version: 2,
+    }),
   );
   await eventually(async () => {
     const cooling = await place();
@@ -175,7 +204,9 @@ test('when an account holds the maximum of unpaid orders, then a new order is re
 
 test('when a buyer already holds a live resale lock, then a further order is refused', async () => {
   const fan = newFan(env);
-  await security.runtime.bus.publish(ordersEvents.orderCreated.create(order(fan.user.id, 'resale')));
+  await security.runtime.bus.publish(
+    ordersEvents.orderCreated.create(order(fan.user.id, 'resale')),
+  );
   await eventually(async () => {
     const refused = await check(security.url, {
       ip: freshIp(),
@@ -189,9 +220,14 @@ test('when a buyer already holds a live resale lock, then a further order is ref
   });
 });
 
-test('when a client lacks browser headers, then its orders need a proof-of-work while a browser\'s do not', async () => {
+test("when a client lacks browser headers, then its orders need a proof-of-work while a browser's do not", async () => {
   const fan = newFan(env);
-  const base = { method: 'POST', path: '/api/orders', policy: 'purchase' as const, token: fan.token };
+  const base = {
+    method: 'POST',
+    path: '/api/orders',
+    policy: 'purchase' as const,
+    token: fan.token,
+  };
   // A browser's user agent copied into a script that sends nothing else a browser sends.
   const script = { 'accept-language': '' };
   expect(await check(security.url, { ...base, ip: freshIp(), headers: script })).toMatchObject({
@@ -214,7 +250,9 @@ test('when one address keeps getting refused, then it is banned automatically fo
     expect(Date.parse(ban!.expiresAt!)).toBeGreaterThan(Date.now());
   });
   await eventually(async () =>
-    expect(await check(security.url, { ip, headers: BROWSER })).toMatchObject({ verdict: 'blocked' }),
+    expect(await check(security.url, { ip, headers: BROWSER })).toMatchObject({
+      verdict: 'blocked',
+    }),
   );
 });
 

@@ -34,7 +34,11 @@ export async function signIn(
   const email = input.email.trim().toLowerCase();
   const decision = await guard.check({ email, ip: context.ip, altcha: context.altcha });
   if (decision === 'unavailable' && runtime.config.SIGN_IN_GUARD_FAIL === 'closed')
-    throw new ServiceUnavailableError('Sign-in is briefly unavailable, try again shortly', 'unavailable', 5);
+    throw new ServiceUnavailableError(
+      'Sign-in is briefly unavailable, try again shortly',
+      'unavailable',
+      5,
+    );
   if (decision !== 'unavailable') {
     if (decision.verdict === 'locked')
       throw new TooManyRequestsError(

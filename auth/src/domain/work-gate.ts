@@ -15,7 +15,11 @@ export function createWorkGate(options: {
   const waiting: { start: () => void; timer: NodeJS.Timeout }[] = [];
 
   const busy = () =>
-    new ServiceUnavailableError('Sign-in is very busy right now, try again in a few seconds', 'busy', 2);
+    new ServiceUnavailableError(
+      'Sign-in is very busy right now, try again in a few seconds',
+      'busy',
+      2,
+    );
 
   function release() {
     running--;

@@ -82,7 +82,9 @@ export function renderIngressYaml(): string {
     .map(([key, routes]) => {
       const first = routes[0] as GatewayRoute;
       return ingress(`ticketaka-${key}`, routes, {
-        ...(first.streaming ? streamLimits : { 'nginx.ingress.kubernetes.io/proxy-body-size': '1m' }),
+        ...(first.streaming
+          ? streamLimits
+          : { 'nginx.ingress.kubernetes.io/proxy-body-size': '1m' }),
         ...checkAnnotations(first.policy),
       });
     });
@@ -91,4 +93,3 @@ export function renderIngressYaml(): string {
     documents.map((d) => stringify(d)).join('---\n')
   );
 }
-

@@ -91,8 +91,12 @@ function location(route: GatewayRoute, input: NginxConfigInput): string {
   ];
   if (route.streaming) {
     lines.push(
-      '      limit_conn streams_per_ip ' + (input.streamsPerIp ?? GATEWAY_DEFAULTS.streamsPerIp) + ';',
-      '      limit_conn streams_total ' + (input.streamsTotal ?? GATEWAY_DEFAULTS.streamsTotal) + ';',
+      '      limit_conn streams_per_ip ' +
+        (input.streamsPerIp ?? GATEWAY_DEFAULTS.streamsPerIp) +
+        ';',
+      '      limit_conn streams_total ' +
+        (input.streamsTotal ?? GATEWAY_DEFAULTS.streamsTotal) +
+        ';',
       '      error_page 429 = @too_many_streams;',
       '      proxy_buffering off;',
       '      proxy_cache off;',
@@ -166,7 +170,9 @@ ${headers('      ')}
 `;
 }
 
-const securityHttpBlocks = (check: string) => `  upstream security_check { server ${check}; keepalive 64; }
+const securityHttpBlocks = (
+  check: string,
+) => `  upstream security_check { server ${check}; keepalive 64; }
   # The check's fail mode: reads use the route's read mode, everything else its write mode.
   map $request_method $sec_fail {
     GET $sec_fail_read;

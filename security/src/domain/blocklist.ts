@@ -2,7 +2,11 @@ import { BlockList } from 'node:net';
 import type { BlocklistEntry } from '../data-access/blocklist.repository';
 import type { IpFamily } from './client-address';
 
-export function parseNetwork(network: string): { address: string; prefix: number; family: IpFamily } {
+export function parseNetwork(network: string): {
+  address: string;
+  prefix: number;
+  family: IpFamily;
+} {
   const [address = '', prefix = ''] = network.split('/');
   const family: IpFamily = address.includes(':') ? 'ipv6' : 'ipv4';
   return { address, prefix: Number(prefix || (family === 'ipv4' ? 32 : 128)), family };

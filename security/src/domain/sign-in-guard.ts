@@ -32,7 +32,13 @@ export function createSignInGuard(deps: {
     config.SIGNIN_FAILURES_PER_ACCOUNT_AND_IP,
     window,
   );
-  const ipFailures = new Limit(redis, prefix, 'signin-fail-ip', config.SIGNIN_FAILURES_PER_IP, window);
+  const ipFailures = new Limit(
+    redis,
+    prefix,
+    'signin-fail-ip',
+    config.SIGNIN_FAILURES_PER_IP,
+    window,
+  );
   const accountFailures = new Limit(redis, prefix, 'signin-fail-account', 1_000_000, window);
 
   // Emails are hashed in keys: Redis holds no personal data.
