@@ -20,9 +20,18 @@ export interface Answer {
 export class Tally {
   readonly statuses = new Map<number, number>();
   readonly latencies: number[] = [];
+  /** 5xx answers by status and error code, to tell the gateway's fail-closed 503 from a service's. */
+  readonly serverErrorCodes = new Map<string, number>();
   count(answer: Answer) {
     this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
     this.latencies.push(answer.ms);
+    if (answer.status >= 500) {
+      const key = `${answer.status} ${answer.body?.errors?.[0]?.code ?? '?'}`;
+      this.serverErrorCodes.set(key, (this.serverErrorCodes.get(key) ?? 0) + 1);
+    }
+  }
+  describeServerErrors() {
+    return [...this.serverErrorCodes].map(([k, v]) => `${k}×${v}`).join(', ') || 'none';
   }
   get serverErrors() {
     return [...this.statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);

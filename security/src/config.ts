@@ -66,7 +66,9 @@ export const securityConfigSchema = requireInProduction(
     // Botnets: account creation per address, per /24 (IPv4) or /64 (IPv6), per fingerprint.
     SIGNUPS_PER_IP: count(3),
     SIGNUPS_PER_NETWORK: count(20),
-    SIGNUPS_PER_FINGERPRINT: count(5),
+    // Header fingerprints are shared by every fan on the same browser build and language, so
+    // this only catches a bot farm that sends one unusual set of headers at scale.
+    SIGNUPS_PER_FINGERPRINT: count(300),
     SIGNUP_WINDOW_SECONDS: seconds(3600),
 
     // Anti-hoarding (OWASP OAT-021 / OAT-005).

@@ -85,18 +85,19 @@ export function createVerdicts(deps: VerdictDeps) {
     const creating = input.method === 'POST';
 
     if (input.policy === 'purchase' && creating && input.user) {
-      const exceeded = await limits.purchasePerAccount.take(input.user.id);
+      const [exceeded, standing] = await Promise.all([
+        limits.purchasePerAccount.take(input.user.id),
+        policy.antiHoarding ? orders.standing(input.user.id) : undefined,
+      ]);
       if (exceeded) return rateLimited('account_rate', exceeded);
-    }
-
-    if (policy.antiHoarding && creating && input.user) {
-      const standing = await orders.standing(input.user.id);
-      if (standing.cooldownSeconds > 0)
-        return rateLimited('order_cooldown', cooldownExceeded(standing.cooldownSeconds));
-      if (standing.unpaidOrders >= config.MAX_UNPAID_ORDERS_PER_ACCOUNT)
-        return rateLimited('unpaid_orders', cooldownExceeded(60, 'unpaid-orders'));
-      if (standing.resaleLocks >= config.MAX_LIVE_RESALE_LOCKS_PER_ACCOUNT)
-        return rateLimited('resale_lock', cooldownExceeded(60, 'resale-locks'));
+      if (standing) {
+        if (standing.cooldownSeconds > 0)
+          return rateLimited('order_cooldown', cooldownExceeded(standing.cooldownSeconds));
+        if (standing.unpaidOrders >= config.MAX_UNPAID_ORDERS_PER_ACCOUNT)
+          return rateLimited('unpaid_orders', cooldownExceeded(60, 'unpaid-orders'));
+        if (standing.resaleLocks >= config.MAX_LIVE_RESALE_LOCKS_PER_ACCOUNT)
+          return rateLimited('resale_lock', cooldownExceeded(60, 'resale-locks'));
+      }
     }
 
     const suspect = signals.missingBrowserHeaders || hot;
@@ -114,12 +115,15 @@ export function createVerdicts(deps: VerdictDeps) {
     // Counted only once the request carries a valid solution: botnet quotas measure work
     // that was actually attempted, and an unsolved request costs the fan nothing.
     if (input.policy === 'signup') {
-      // In turn, so an attempt refused for its address does not also use up its network's quota.
-      const byIp = await limits.signupsPerIp.take(ip);
+      // One round trip for the three quotas: every solved attempt from a network counts
+      // against it, whether or not its address was over its own quota.
+      const [byIp, byNetwork, byFingerprint] = await Promise.all([
+        limits.signupsPerIp.take(ip),
+        limits.signupsPerNetwork.take(network),
+        limits.signupsPerFingerprint.take(signals.fingerprint),
+      ]);
       if (byIp) return rateLimited('signups_per_ip', byIp);
-      const byNetwork = await limits.signupsPerNetwork.take(network);
       if (byNetwork) return rateLimited('signups_per_network', byNetwork);
-      const byFingerprint = await limits.signupsPerFingerprint.take(signals.fingerprint);
       if (byFingerprint) return rateLimited('signups_per_fingerprint', byFingerprint);
     }
     if (policy.antiHoarding && creating) {
