@@ -274,6 +274,18 @@ async function scraper(send: Send) {
   return { through: `${through} of ${requests}` };
 }
 
+/** From security's Prometheus histogram: how many checks were slower than the gateway's 50 ms. */
+async function checkLatency(env: NodeJS.ProcessEnv) {
+  const text = await (await fetch(`http://127.0.0.1:${env.SECURITY_PORT}/metrics`)).text();
+  // Summed over the verdict labels.
+  const bucket = (le: string) =>
+    [...text.matchAll(/^security_check_duration_seconds_bucket\{([^}]*)\} (\d+)$/gm)]
+      .filter((m) => m[1]?.includes(`le="${le}"`))
+      .reduce((n, m) => n + Number(m[2]), 0);
+  const total = bucket('+Inf');
+  return { total, over50: total - bucket('0.05') };
+}
+
 async function main() {
   const env = platformEnv();
   const gateway = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -305,6 +317,7 @@ async function main() {
       scraper(attackSend),
     ]);
     const seconds = ((Date.now() - began) / 1000).toFixed(0);
+    const checks = await checkLatency(env);
     const rate = ((100 * fans.succeeded) / config.honestFans).toFixed(1);
     console.log(`\nResults after ${seconds} s`);
     console.log(
@@ -323,12 +336,15 @@ async function main() {
     console.log(
       `  honest fans:         ${fans.succeeded} of ${config.honestFans} bought (${rate} %, goal ≥ 99 %), ${fans.firstTry} without any retry; p50 ${percentile(honest.latencies, 50).toFixed(0)} ms, p99 ${percentile(honest.latencies, 99).toFixed(0)} ms per request; answers ${honest.describe()}`,
     );
+    console.log(
+      `  the check itself:    ${checks.total} checks, ${checks.over50} took over 50 ms inside security (the gateway then applies the fail policy)`,
+    );
     if (fans.failures.size)
       console.log(
         `                       failures: ${[...fans.failures].map(([k, v]) => `${k}×${v}`).join(', ')}`,
       );
     console.log(
-      `  5xx:                 honest ${honest.serverErrors}, attack ${attack.serverErrors} (goal 0)`,
+      `  5xx:                 honest ${honest.serverErrors} (${honest.describeServerErrors()}), attack ${attack.serverErrors} (${attack.describeServerErrors()}) (goal 0)`,
     );
   } finally {
     clearTimeout(deadline);

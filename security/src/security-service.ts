@@ -47,7 +47,14 @@ export const startSecurityService = defineService({
       routes: (app) => app.use(securityRouter({ blocklist, challenges })),
       app: {
         hotPath: (app) =>
-          app.use(checkRouter({ verdicts, verifier: runtime.verifier, logger: runtime.logger })),
+          app.use(
+            checkRouter({
+              verdicts,
+              verifier: runtime.verifier,
+              logger: runtime.logger,
+              registry: runtime.metrics.registry,
+            }),
+          ),
       },
       expose: { blocklist, verdicts, challenges, orders, redis },
     };
