@@ -33,6 +33,7 @@ const config = JSON.parse(fs.readFileSync(path.join(__dirname, 'attack.config.js
 const run = Date.now().toString(36);
 const PASSWORD = 'correct horse battery staple';
 const hot = config.hotMatch as { matchNumber: number; category: number; capacity: number };
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const card = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2030, cvc: '123' };
 
 function platformEnv(): NodeJS.ProcessEnv {
@@ -74,12 +75,33 @@ async function loadHotMatch(env: NodeJS.ProcessEnv) {
     throw new Error(`loading the hot match failed: ${answer.string()}`);
 }
 
-async function signUp(send: Send, ip: string, email: string) {
-  const answer = await withChallenge(send, 'POST', '/api/users/signup', {
-    ip,
-    body: { email, password: PASSWORD, displayName: 'Drill', country: 'AR' },
-  });
+async function signUp(send: Send, ip: string, email: string, patient = false) {
+  const attempt = () =>
+    withChallenge(send, 'POST', '/api/users/signup', {
+      ip,
+      body: { email, password: PASSWORD, displayName: 'Drill', country: 'AR' },
+    });
+  const answer = patient ? await step(attempt) : await attempt();
   return answer.status === 201 ? (answer.body.token as string) : undefined;
+}
+
+/**
+ * Before the on-sale (not measured): the stuffing victims are real fans who signed up from
+ * home, and the hoarders' 50 throw-away accounts were made earlier from as many addresses
+ * (the worst case: sign-up quotas per address and /24 did not stop them).
+ */
+async function prepareAccounts(send: Send) {
+  const victims: string[] = [];
+  const hoarders: string[] = [];
+  await pool(config.stuffing.accounts, 5, async (a) => {
+    const email = `victim-${a}-${run}@example.com`;
+    if (await signUp(send, `100.100.${a}.1`, email, true)) victims.push(email);
+  });
+  await pool(config.hoarding.accounts, 5, async (a) => {
+    const token = await signUp(send, `100.101.${a}.1`, `hoarder-${a}-${run}@example.com`, true);
+    if (token) hoarders.push(token);
+  });
+  return { victims, hoarders };
 }
 
 /** A fan's step; a refusal that says "try again" (429 / 503 with Retry-After) is retried twice, as the web client does. */
@@ -144,14 +166,8 @@ async function honestFans(send: Send) {
   return { succeeded, firstTry, failures };
 }
 
-async function credentialStuffing(send: Send) {
-  const { accounts, guesses, addresses, concurrency } = config.stuffing;
-  const victims: string[] = [];
-  // The victims are real fans who signed up earlier, each from home.
-  await pool(accounts, 10, async (a) => {
-    const email = `victim-${a}-${run}@example.com`;
-    if (await signUp(send, `100.100.${a}.1`, email)) victims.push(email);
-  });
+async function credentialStuffing(send: Send, victims: string[]) {
+  const { guesses, addresses, concurrency } = config.stuffing;
   const perAccount = Math.floor(guesses / victims.length);
   const guessed = new Set<string>();
   let tried = 0;
@@ -187,15 +203,10 @@ async function signUpFlood(send: Send) {
   return { oneIp: `${oneIp} of ${fromOneIp}`, network: `${network} of ${fromOneNetwork}` };
 }
 
-async function hoarding(send: Send) {
-  const { accounts, attemptsPerAccount, concurrency } = config.hoarding;
-  // Throw-away accounts from the attacker's own /24, 5 addresses per account at most.
-  const tokens: { token: string; ip: string }[] = [];
-  await pool(accounts, concurrency, async (a) => {
-    const ip = `192.0.2.${(a % 50) + 1}`;
-    const token = await signUp(send, ip, `hoarder-${a}-${run}@example.com`);
-    if (token) tokens.push({ token, ip });
-  });
+async function hoarding(send: Send, accounts: string[]) {
+  const { attemptsPerAccount, concurrency } = config.hoarding;
+  // During the on-sale the bots order from the attacker's own /24.
+  const tokens = accounts.map((token, a) => ({ token, ip: `192.0.2.${(a % 50) + 1}` }));
   let placed = 0;
   await pool(tokens.length * attemptsPerAccount, concurrency, async (n) => {
     const { token, ip } = tokens[n % tokens.length]!;
@@ -223,7 +234,7 @@ async function hoarding(send: Send) {
       .filter((o) => o.status === 'awaiting_payment' && o.matchNumber === hot.matchNumber)
       .reduce((n, o) => n + o.quantity, 0);
   }
-  return { accounts: `${tokens.length} of ${accounts} created`, ordersPlaced: placed, heldSeats };
+  return { accounts: `${tokens.length} accounts`, ordersPlaced: placed, heldSeats };
 }
 
 async function sseFlood(gateway: string) {
@@ -306,13 +317,17 @@ async function main() {
     const attack = new Tally();
     const honestSend = clientAt(gateway, honest);
     const attackSend = clientAt(gateway, attack);
+    const prepared = await prepareAccounts(attackSend);
+    console.log(
+      `Prepared ${prepared.victims.length} victim and ${prepared.hoarders.length} throw-away accounts`,
+    );
     console.log(`Attacking ${gateway} while ${config.honestFans} fans buy …`);
     const began = Date.now();
     const [fans, stuffing, flood, hoard, sse, scrape] = await Promise.all([
       honestFans(honestSend),
-      credentialStuffing(attackSend),
+      credentialStuffing(attackSend, prepared.victims),
       signUpFlood(attackSend),
-      hoarding(attackSend),
+      hoarding(attackSend, prepared.hoarders),
       sseFlood(gateway),
       scraper(attackSend),
     ]);
@@ -334,7 +349,7 @@ async function main() {
     );
     console.log(`  bot scraping:        ${scrape.through} requests answered`);
     console.log(
-      `  honest fans:         ${fans.succeeded} of ${config.honestFans} bought (${rate} %, goal ≥ 99 %), ${fans.firstTry} without any retry; p50 ${percentile(honest.latencies, 50).toFixed(0)} ms, p99 ${percentile(honest.latencies, 99).toFixed(0)} ms per request; answers ${honest.describe()}`,
+      `  honest fans:         ${fans.succeeded} of ${config.honestFans} bought (${rate} %, goal ≥ 99 %), ${fans.firstTry} without any retry; p50 ${percentile(sorted(honest.latencies), 50).toFixed(0)} ms, p99 ${percentile(sorted(honest.latencies), 99).toFixed(0)} ms per request; answers ${honest.describe()}`,
     );
     console.log(
       `  the check itself:    ${checks.total} checks, ${checks.over50} took over 50 ms inside security (the gateway then applies the fail policy)`,

@@ -75,7 +75,7 @@ export const securityConfigSchema = requireInProduction(
     MAX_UNPAID_ORDERS_PER_ACCOUNT: count(2),
     MAX_LIVE_RESALE_LOCKS_PER_ACCOUNT: count(1),
     ORDER_COOLDOWN_SECONDS: seconds(60),
-    ORDERS_PER_NETWORK: count(30),
+    ORDERS_PER_NETWORK: count(20),
 
     /** Every order needs a proof-of-work while the on-sale is hot (comma-separated match numbers, or "all"). */
     HOT_MATCHES: z
