@@ -239,7 +239,9 @@ async function hoarding(send: Send, accounts: string[]) {
 
 async function sseFlood(gateway: string) {
   const { fromOneIp, addresses, perAddress, holdSeconds } = config.sseFlood;
-  const open: AbortController[] = [];
+  // The responses are kept referenced: an unreferenced body may be collected and its
+  // connection closed, which would free a slot and flatter the cap.
+  const open: { controller: AbortController; response: Response }[] = [];
   const statuses = new Tally();
   const attempt = async (ip: string) => {
     const controller = new AbortController();
@@ -257,14 +259,14 @@ async function sseFlood(gateway: string) {
       headers: new Headers(),
       ms: 0,
     });
-    if (response?.status === 200) open.push(controller);
+    if (response?.status === 200) open.push({ controller, response });
     else controller.abort();
   };
   await pool(fromOneIp, 20, () => attempt('203.0.113.99'));
   const fromOne = open.length;
   await pool(addresses * perAddress, 20, (n) => attempt(`203.0.114.${(n % addresses) + 1}`));
   await sleep(holdSeconds * 1000);
-  for (const c of open) c.abort();
+  for (const { controller } of open) controller.abort();
   return {
     fromOneIp: `${fromOne} of ${fromOneIp} open`,
     spread: `${open.length - fromOne} of ${addresses * perAddress} open`,

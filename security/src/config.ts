@@ -68,7 +68,7 @@ export const securityConfigSchema = requireInProduction(
     SIGNUPS_PER_NETWORK: count(20),
     // Header fingerprints are shared by every fan on the same browser build and language, so
     // this only catches a bot farm that sends one unusual set of headers at scale.
-    SIGNUPS_PER_FINGERPRINT: count(300),
+    SIGNUPS_PER_FINGERPRINT: count(2000),
     SIGNUP_WINDOW_SECONDS: seconds(3600),
 
     // Anti-hoarding (OWASP OAT-021 / OAT-005).
