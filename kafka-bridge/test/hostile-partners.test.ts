@@ -69,7 +69,7 @@ describe('partner sync survives hostile and imperfect partners', () => {
     await publishMasterList(
       kafka.url,
       topics.masterList,
-      [401, 402, 403, 404, 405, 406, 407].map((m) => listedMatch(m, m === 402 ? 20 : 10)),
+      [401, 402, 403, 404, 405, 406, 407, 408].map((m) => listedMatch(m, m === 402 ? 20 : 10)),
     );
     await eventually(async () => {
       for (const platform of both()) expect((await platform.category(407, 3)).capacity).toBe(10);
@@ -503,4 +503,25 @@ describe('partner sync survives hostile and imperfect partners', () => {
     for (const platform of both())
       expect((await platform.inventory(behind.match, behind.category)).partner_held).toBe(0);
   }, 60_000);
+
+  it('when a message signed as one of our instances carries an event id that instance never sent, then that instance alerts (metric and log)', async () => {
+    const key = '408-3';
+    const partition = partitionOf(key);
+    const value = JSON.stringify({
+      meta: { action: 'TICKET_PENDING' },
+      body: { matchNumber: 408, tickets: { category: 3, quantity: 1, price: 195 } },
+    });
+    await attacker.sendRaw(value, {
+      key,
+      partition,
+      headers: signedAsTicketaka(
+        { topic: topics.ticketSales, partition, key, value },
+        { clientId: 'ticketaka-b', eventId: randomUUID(), holdId: randomUUID() },
+      ),
+    });
+    await eventually(async () => {
+      const metrics = await (await fetch(`${b.bridge.url}/metrics`)).text();
+      expect(metrics).toMatch(/partner_security_alerts_total\{kind="unknown_own_event"[^}]*\} 1/);
+    }, 15_000);
+  });
 });

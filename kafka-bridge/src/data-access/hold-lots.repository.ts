@@ -1,4 +1,4 @@
-import type { PoolClient } from '@ticketaka/common';
+import type { Pool, PoolClient } from '@ticketaka/common';
 
 export interface HoldLot {
   lotKey: string;
@@ -225,7 +225,7 @@ export async function markFactPlaced(
   );
 }
 
-export async function unplacedFacts(client: PoolClient | import('@ticketaka/common').Pool) {
+export async function unplacedFacts(client: PoolClient | Pool) {
   const { rows } = await client.query<{ n: string }>(
     'SELECT count(*) AS n FROM ledger_facts WHERE placed_before IS NULL',
   );

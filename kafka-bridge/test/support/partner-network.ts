@@ -107,7 +107,7 @@ export async function startPlatform(
     clientId: string;
     brokers: string;
     topics: NetworkTopics;
-    env?: Record<string, string>;
+    env?: Record<string, string | undefined>;
   },
 ): Promise<Platform> {
   const env = await createTestEnvironment(label);
