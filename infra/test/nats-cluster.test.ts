@@ -116,7 +116,11 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all(buses.map((b) => b.close().catch(() => undefined)));
+  // Bounded: a connection to a killed server must not keep the servers below alive.
+  await Promise.race([
+    Promise.all(buses.map((b) => b.close().catch(() => undefined))),
+    new Promise((r) => setTimeout(r, 5000)),
+  ]);
   for (const server of servers) if (server && server.exitCode === null) server.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
 });
