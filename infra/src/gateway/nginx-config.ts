@@ -109,6 +109,17 @@ function location(route: GatewayRoute, input: NginxConfigInput): string {
 }
 
 /**
+ * Unknown API paths answer a JSON 404 even when a web client owns `/` (a browser page for
+ * `/api/nope` would confuse API clients); without a client, everything else does too.
+ */
+function fallbacks(routes: GatewayRoute[]): string {
+  const notFound = `{ ${json(404, 'route_not_found', 'No such route')} }`;
+  const lines = routes.some((r) => r.prefix === '/api/') ? [] : [`    location /api/ ${notFound}`];
+  if (!routes.some((r) => r.prefix === '/')) lines.push(`    location / ${notFound}`);
+  return lines.join('\n');
+}
+
+/**
  * The auth_request target and the answers built from its verdict. nginx's auth_request
  * understands only 2xx / 401 / 403 from the subrequest, so security answers every refusal
  * with 403 + X-Security-Verdict, and @security_refused turns it into the contract's
@@ -233,7 +244,7 @@ ${headers('    ')}
     location @not_found { ${json(404, 'route_not_found', 'No such route')} }
     location = /healthz { default_type application/json; return 200 '{"status":"ok"}'; }
 ${check ? securityBlocks(input) : ''}${routes.map((r) => location(r, input)).join('\n')}
-    location / { ${json(404, 'route_not_found', 'No such route')} }
+${fallbacks(routes)}
   }
 }
 `;
