@@ -1,6 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, NotFoundError, ServiceUnavailableError, type RetryableError } from '../errors/app-error';
+import {
+  AppError,
+  NotFoundError,
+  ServiceUnavailableError,
+  type RetryableError,
+} from '../errors/app-error';
 import { isTransientError, OUTAGE_RETRY_AFTER_SECONDS } from '../errors/transient';
 
 interface BodyParserError extends Error {
