@@ -62,7 +62,8 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   launcher = spawn('npm', ['start'], { cwd: repoRoot, env });
   launcher.stdout?.on('data', (d) => (output += d));
   launcher.stderr?.on('data', (d) => (output += d));
-  const deadline = Date.now() + 150_000;
+  // A fresh clone also builds the web client here (next build, 1–3 minutes on 2 cores).
+  const deadline = Date.now() + 450_000;
   while (!output.includes('Ticketaka is running at') && Date.now() < deadline) {
     if (launcher.exitCode !== null)
       throw new Error(`npm start exited early (code ${launcher.exitCode}):\n${output}`);
@@ -74,6 +75,10 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   expect(output).toMatch(/✔ Redis \(started\)/);
   for (const service of existingServices(env))
     expect(output).toContain(`✔ Service ${service.name} (started)`);
+
+  const page = await fetch(`${gateway}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('World Cup matches');
 
   const me = await fetch(`${gateway}/api/users/currentuser`);
   expect(me.status).toBe(200);
@@ -112,9 +117,16 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   expect(stop.code).toBe(0);
   expect(stop.output).toContain('Ticketaka stopped.');
   await new Promise((r) => setTimeout(r, 500));
-  for (const name of ['GATEWAY_PORT', 'POSTGRES_PORT', 'NATS_PORT', 'REDIS_PORT', 'AUTH_PORT']) {
+  for (const name of [
+    'GATEWAY_PORT',
+    'POSTGRES_PORT',
+    'NATS_PORT',
+    'REDIS_PORT',
+    'AUTH_PORT',
+    'CLIENT_PORT',
+  ]) {
     expect([name, await isPortOpen(Number(ports[name]))]).toEqual([name, false]);
   }
   // The test run's own servers on the default ports were not touched.
   expect(await isPortOpen(localPorts.POSTGRES_PORT)).toBe(true);
-}, 200_000);
+}, 500_000);
