@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { readJson } from '@ticketaka/common/testing';
+import { solvedAltcha } from '../../security/test/security-test-kit';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { serviceEnv } from '../src/launcher/platform';
@@ -20,7 +21,15 @@ const ports = Object.fromEntries([
   ...Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]),
   ...serviceDefinitions.map((s) => [portVariable(s), String(s.port + 111)]),
 ]);
-const env = { ...process.env, ...ports, TICKETAKA_HOME: home, LOG_LEVEL: 'warn' };
+// A generous check timeout: this test is about the launcher, not the fail policy (tested in
+// security/test/gateway.test.ts), and a busy test machine must not turn a sign-up into a 503.
+const env = {
+  ...process.env,
+  ...ports,
+  TICKETAKA_HOME: home,
+  LOG_LEVEL: 'warn',
+  GATEWAY_CHECK_TIMEOUT_MS: '2000',
+};
 const gateway = `http://localhost:${ports.GATEWAY_PORT}`;
 
 let launcher: ChildProcess | undefined;
@@ -78,9 +87,15 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   const second = await npm('start');
   expect(second.code).toBe(0);
   expect(second.output).toContain('already running');
+  // The gateway's security check is on: sign-up needs a proof-of-work, solved as a browser would.
+  const unsolved = await fetch(`${gateway}/api/users/signup`, { method: 'POST' });
+  expect(unsolved.status).toBe(428);
   const signup = await fetch(`${gateway}/api/users/signup`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      'x-altcha': await solvedAltcha(`${gateway}/api/security/challenge`),
+    },
     body: JSON.stringify({
       email: 'first@example.com',
       password: 'a long enough password',

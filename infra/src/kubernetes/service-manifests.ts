@@ -60,13 +60,6 @@ export function renderServiceYaml(service: ServiceDefinition): string {
       },
     })),
   ];
-  // Writable scratch space on a read-only root file system (tsx's cache, Next's image cache).
-  const scratch = [
-    { name: 'tmp', mountPath: '/tmp' },
-    ...(service.image.kind === 'nextjs'
-      ? [{ name: 'next-cache', mountPath: `/app/${name}/.next/cache` }]
-      : []),
-  ];
   const httpGet = (path: string) => ({ httpGet: { path, port: 'http' } });
   const deployment = new Document({
     apiVersion: 'apps/v1',
@@ -133,15 +126,10 @@ export function renderServiceYaml(service: ServiceDefinition): string {
                 preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } },
               },
               resources: k8s.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: scratch.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+              // The root file system stays writable: `skaffold dev` syncs sources into it.
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             },
           ],
-          volumes: scratch.map((v) => ({ name: v.name, emptyDir: {} })),
         },
       },
     },
