@@ -1,20 +1,23 @@
 // Usage: npm run admin:promote -w auth -- someone@example.com
+//        npm run steward:promote -w auth -- someone@example.com
 import path from 'node:path';
 import { createPool, loadConfig, migrate } from '@ticketaka/common';
 import { authConfigSchema } from '../../config';
-import { promoteToAdmin } from '../../domain/promote-admin.use-case';
+import { promoteTo, type PromotedRole } from '../../domain/promote-role.use-case';
+
+const roles: readonly PromotedRole[] = ['admin', 'steward'];
 
 async function main() {
-  const email = process.argv[2];
-  if (!email) {
-    console.error('Usage: npm run admin:promote -w auth -- <email of an existing account>');
+  const [role, email] = process.argv.slice(2) as [PromotedRole | undefined, string | undefined];
+  if (!role || !roles.includes(role) || !email) {
+    console.error('Usage: npm run admin:promote|steward:promote -w auth -- <email of an existing account>');
     process.exit(2);
   }
   const config = loadConfig('auth', authConfigSchema);
   const pool = createPool(config.DATABASE_URL, 'auth', 2);
   try {
     await migrate(pool, 'auth', path.join(__dirname, '..', '..', 'data-access', 'migrations'));
-    const outcome = await promoteToAdmin(pool, 'auth', email);
+    const outcome = await promoteTo(pool, 'auth', email, role);
     console.log(`${email}: ${outcome}`);
   } finally {
     await pool.end();
