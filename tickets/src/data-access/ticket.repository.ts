@@ -111,7 +111,8 @@ export interface MoveEffect {
   to: TicketStatus;
   /** A transfer: the new owner, from the version this move produces. */
   newOwnerId?: string;
-  checkIn?: { gate: string; stewardId: string };
+  /** `at`: when an offline gate scanned it (synced later); now otherwise. */
+  checkIn?: { gate: string; stewardId: string; at?: Date };
 }
 
 /**
@@ -129,7 +130,7 @@ export async function moveTicket(
     `UPDATE tickets SET status = $6, version = version + 1, updated_at = now(),
        owner_id = COALESCE($7, owner_id),
        owner_since_version = CASE WHEN $7::uuid IS NULL THEN owner_since_version ELSE version + 1 END,
-       checked_in_at = CASE WHEN $8::text IS NULL THEN checked_in_at ELSE now() END,
+       checked_in_at = CASE WHEN $8::text IS NULL THEN checked_in_at ELSE COALESCE($10, now()) END,
        checked_in_gate = COALESCE($8, checked_in_gate),
        checked_in_by = COALESCE($9, checked_in_by)
      WHERE id = $1 AND status = $2 AND ($3::int IS NULL OR version = $3)
@@ -145,7 +146,16 @@ export async function moveTicket(
       effect.newOwnerId ?? null,
       effect.checkIn?.gate ?? null,
       effect.checkIn?.stewardId ?? null,
+      effect.checkIn?.at ?? null,
     ],
   );
   return rows[0] && toRecord(rows[0]);
+}
+
+export async function findTicketsOfOrder(db: Pool, orderId: string): Promise<TicketRecord[]> {
+  const { rows } = await db.query<TicketRow>(
+    'SELECT * FROM tickets WHERE order_id = $1 ORDER BY seat_index',
+    [orderId],
+  );
+  return rows.map(toRecord);
 }

@@ -1,16 +1,12 @@
 import { appendToOutbox, ticketsEvents, type PoolClient } from '@ticketaka/common';
-import {
-  moveTicket,
-  type MoveGuard,
-  type TicketRecord,
-} from '../data-access/ticket.repository';
+import { moveTicket, type MoveGuard, type TicketRecord } from '../data-access/ticket.repository';
 import { decideMove, type TicketMove } from './ticket-status';
 
 export interface MoveRequest extends MoveGuard {
   ticketId: string;
   move: TicketMove;
   newOwnerId?: string;
-  checkIn?: { gate: string; stewardId: string };
+  checkIn?: { gate: string; stewardId: string; at?: Date };
 }
 
 /**

@@ -27,7 +27,10 @@ export class IllegalTicketMoveError extends ConflictError {
     readonly move: TicketMove,
     readonly from: TicketStatus,
   ) {
-    super(`A ${from.replace('_', ' ')} ticket cannot ${move.replace('_', ' ')}`, 'illegal_ticket_move');
+    super(
+      `A ${from.replace('_', ' ')} ticket cannot ${move.replace('_', ' ')}`,
+      'illegal_ticket_move',
+    );
     this.name = 'IllegalTicketMoveError';
   }
 }
