@@ -39,23 +39,20 @@ const deadLetters = () =>
   readSubject<DeadLetter>(runtime.bus, 'deadletter.>', runtime.bus.streamName('deadletter'));
 
 describe('idempotent consumers', () => {
-  test('when the same event is delivered twice, then its effect is applied once', async () => {
-    const outcomes: string[] = [];
-    await runtime.bus.subscribe({
-      consumer: 'copier',
-      event: noteAdded,
-      handler: async (event) => {
-        outcomes.push(
-          await applyOnce(runtime.pool, 'copier', event.id, async (client) => {
-            await client.query(
-              `INSERT INTO note_copies (id, text) VALUES ($1, $2)
-               ON CONFLICT (id) DO UPDATE SET copies = note_copies.copies + 1`,
-              [event.data.id, event.data.text],
-            );
-          }),
+  test('when the same event is delivered twice, then consume applies its effect once and runs the after-commit step once', async () => {
+    const afterCommit: string[] = [];
+    await runtime.consume(
+      noteAdded,
+      async (event, tx) => {
+        await tx.query(
+          `INSERT INTO note_copies (id, text) VALUES ($1, $2)
+           ON CONFLICT (id) DO UPDATE SET copies = note_copies.copies + 1`,
+          [event.data.id, event.data.text],
         );
+        return event.data.text;
       },
-    });
+      { afterCommit: (_event, text) => void afterCommit.push(text) },
+    );
     const event = noteAdded.create({ id: randomUUID(), text: 'twice', version: 1 });
     // Two different message ids get past JetStream's de-duplication: a true double delivery.
     await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), {
@@ -64,8 +61,32 @@ describe('idempotent consumers', () => {
     await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), {
       msgID: 'b',
     });
-    await eventually(() => expect(outcomes).toEqual(['applied', 'duplicate']));
+    await eventually(async () => {
+      const { rows } = await runtime.pool.query(
+        'SELECT consumer FROM processed_events WHERE event_id = $1',
+        [event.id],
+      );
+      // The inbox is keyed by the service name.
+      expect(rows).toEqual([{ consumer: 'notes' }]);
+    });
+    await sleep(300);
     expect(await copies(event.data.id)).toBe(1);
+    expect(afterCommit).toEqual(['twice']);
+  });
+
+  test('when a service consumes the same event type twice, then consume refuses (the two would share one durable)', async () => {
+    await expect(runtime.consume(noteAdded, async () => undefined)).rejects.toThrow(
+      'notes already consumes notes.note.added',
+    );
+  });
+
+  test('when applyOnce sees an event id again, then it reports a duplicate and runs nothing', async () => {
+    const id = randomUUID();
+    let runs = 0;
+    const effect = async () => void (runs += 1);
+    expect(await applyOnce(runtime.pool, 'copier', id, effect)).toBe('applied');
+    expect(await applyOnce(runtime.pool, 'copier', id, effect)).toBe('duplicate');
+    expect(runs).toBe(1);
   });
 
   test('when the same event is published twice with its id, then JetStream stores it once', async () => {

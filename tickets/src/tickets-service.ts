@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createServiceApp, createServiceRuntime, listen, loadConfig } from '@ticketaka/common';
+import { defineService } from '@ticketaka/common';
 import { ticketsConfigSchema } from './config';
 import { loadMasterList, masterListSchema } from './domain/load-master-list.use-case';
 import { AvailabilityFeed } from './entry-points/http/availability-feed';
@@ -20,20 +20,18 @@ import { loadTicketCodeKeys } from './ticket-code-keys';
 
 export const SEED_MASTER_LIST = path.join(__dirname, 'data-access', 'seed', 'master-list.json');
 
-/** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startTicketsService(
-  env: NodeJS.ProcessEnv = process.env,
-  options: { startRelay?: boolean; now?: () => number } = {},
-) {
-  const config = loadConfig('tickets', ticketsConfigSchema, env);
-  const keys = loadTicketCodeKeys(config);
-  const runtime = await createServiceRuntime({
-    name: 'tickets',
-    config,
-    migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
-    startRelay: options.startRelay,
-  });
-  try {
+interface TicketsStartOptions {
+  /** The clock ticket codes are signed and checked against; tests move it. */
+  now?: () => number;
+}
+
+export const startTicketsService = defineService({
+  name: 'tickets',
+  config: ticketsConfigSchema,
+  migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
+  setup: async (runtime, options: TicketsStartOptions) => {
+    const { config } = runtime;
+    const keys = loadTicketCodeKeys(config);
     if (config.LOAD_MASTER_LIST_ON_START) {
       const seed = masterListSchema.parse(JSON.parse(fs.readFileSync(SEED_MASTER_LIST, 'utf8')));
       const loaded = await loadMasterList(runtime, seed, config.CATALOGUE_CURRENCY);
@@ -61,27 +59,18 @@ export async function startTicketsService(
     await consumeOrderCompleted(runtime);
 
     const stream = availabilityStreamRouter(runtime, feed);
-    const app = createServiceApp(runtime, (a) => {
-      // The stream is mounted before /api/matches/:matchNumber would claim "stream".
-      a.use(stream.router);
-      a.use(matchesRouter(runtime));
-      a.use(resaleRouter(runtime));
-      a.use(eTicketsRouter(codes));
-      a.use(checkInRouter(codes));
-    });
-    const http = await listen(runtime, app, config.PORT);
-    // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
-    runtime.onClose(async () => stream.endAll());
     return {
-      runtime,
-      url: http.url,
-      logger: runtime.logger,
-      feed,
-      keys,
-      close: () => runtime.close(),
+      routes: (app) => {
+        // The stream is mounted before /api/matches/:matchNumber would claim "stream".
+        app.use(stream.router);
+        app.use(matchesRouter(runtime));
+        app.use(resaleRouter(runtime));
+        app.use(eTicketsRouter(codes));
+        app.use(checkInRouter(codes));
+      },
+      // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
+      onListening: () => runtime.onClose(async () => stream.endAll()),
+      expose: { feed, keys },
     };
-  } catch (error) {
-    await runtime.close();
-    throw error;
-  }
-}
+  },
+});

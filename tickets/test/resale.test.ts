@@ -350,7 +350,7 @@ describe('buying a resale ticket', () => {
         toOwnerId: other.id,
         orderId: second.orderId,
         status: 'valid',
-        version: 2,
+        version: 6,
       },
     ]);
 

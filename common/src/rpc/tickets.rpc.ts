@@ -195,9 +195,7 @@ export const eTicketsRequestSchema = z.object({
 });
 export type ETicketsRequest = z.infer<typeof eTicketsRequestSchema>;
 export const eTicketsResponseSchema = z.object({
-  tickets: z.array(
-    z.object({ ticketId: uuid, matchNumber, category, pdfBase64: z.string() }),
-  ),
+  tickets: z.array(z.object({ ticketId: uuid, matchNumber, category, pdfBase64: z.string() })),
 });
 export type ETicketsResponse = z.infer<typeof eTicketsResponseSchema>;
 

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { resolvePublicKey } from '../auth/jwt-keys';
+import { SessionRevocations } from '../auth/session-revocations';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
 import { EventBus } from '../bus/event-bus';
 import type { BaseConfig } from '../config/base-config';
@@ -10,6 +11,8 @@ import type { HealthState, ReadinessCheck } from '../http/health';
 import { createMetrics, type Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/outbox-relay';
+import { createConsume, type Consume } from './consume';
+import { connectRedis, type Redis } from '../redis/redis-client';
 
 export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   name: string;
@@ -22,8 +25,13 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   bus: EventBus;
   relay: OutboxRelay;
   verifier: TokenVerifier;
+  /** Session revocations in Redis: read by the verifier, written by auth. */
+  revocations: SessionRevocations;
+  redis: Redis;
   health: HealthState;
   readiness: Record<string, ReadinessCheck>;
+  /** The one way to consume events: inbox applied by default, keyed by the service name. */
+  consume: Consume;
   /** Registers clean-up to run on close, before the bus and the pool are closed (LIFO). */
   onClose(step: () => Promise<void>): void;
   close(): Promise<void>;
@@ -49,10 +57,14 @@ export async function createServiceRuntime<C extends BaseConfig>(
   const schema = name.replace(/-/g, '_');
   const logger = createLogger(name, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics(name);
-  const verifier = createTokenVerifier(resolvePublicKey(config));
+  const publicKey = resolvePublicKey(config);
   const pool = createPool(config.DATABASE_URL, schema, config.DATABASE_POOL_SIZE);
   const closeSteps: (() => Promise<void>)[] = [];
+  let redis: Redis | undefined;
   try {
+    redis = await connectRedis(config.REDIS_URL);
+    const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
+    const verifier = createTokenVerifier(publicKey, revocations);
     const applied = await migrate(pool, schema, options.migrationsDir);
     if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
     const bus = await EventBus.connect({
@@ -76,7 +88,10 @@ export async function createServiceRuntime<C extends BaseConfig>(
       bus,
       relay,
       verifier,
+      revocations,
+      redis,
       health,
+      consume: createConsume({ service: name, pool, bus, logger }),
       readiness: {
         postgres: async () => void (await pool.query('SELECT 1')),
         nats: async () => {
@@ -92,11 +107,13 @@ export async function createServiceRuntime<C extends BaseConfig>(
           }
           await relay.stop();
           await bus.close();
+          redis?.disconnect();
           await pool.end();
           logger.info('stopped');
         })()),
     };
   } catch (error) {
+    redis?.disconnect();
     await pool.end().catch(() => undefined);
     throw error;
   }
