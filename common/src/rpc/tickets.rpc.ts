@@ -189,6 +189,8 @@ export type ConfirmHoldResponse = z.infer<typeof confirmHoldResponseSchema>;
 export const E_TICKETS_SUBJECT = 'rpc.tickets.e-tickets';
 export const eTicketsRequestSchema = z.object({
   orderId: uuid,
+  /** A resale order's ticket (tickets records the primary order on each ticket). */
+  ticketId: uuid.nullable().default(null),
   ownerId: uuid,
   /** Printed on the ticket; tickets knows fans only by id. */
   holderName: z.string().min(1).max(100),

@@ -88,9 +88,12 @@ export async function printableTicket(deps: ETicketDeps, user: CurrentUser, tick
  */
 export async function eTicketsOfOrder(
   deps: ETicketDeps,
-  request: { orderId: string; ownerId: string; holderName: string },
+  request: { orderId: string; ticketId: string | null; ownerId: string; holderName: string },
 ) {
-  const tickets = (await findTicketsOfOrder(deps.pool, request.orderId)).filter(
+  const candidates = request.ticketId
+    ? [await findTicket(deps.pool, request.ticketId)].filter((t) => t !== undefined)
+    : await findTicketsOfOrder(deps.pool, request.orderId);
+  const tickets = candidates.filter(
     (t) => t.ownerId === request.ownerId && gateRefusal(t.status) === null,
   );
   return {
