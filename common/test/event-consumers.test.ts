@@ -180,3 +180,73 @@ describe('request/reply', () => {
     });
   });
 });
+
+describe('outages are not poison', () => {
+  test('when a handler fails with a dependency outage more often than maxDeliver, then the event is retried, never dead-lettered, and applied once the dependency is back', async () => {
+    const attempts = new Map<string, number>();
+    await runtime.bus.subscribe({
+      consumer: 'outage',
+      event: noteAdded,
+      maxDeliver: 2,
+      backoffMs: [50],
+      handler: async (event) => {
+        const n = (attempts.get(event.id) ?? 0) + 1;
+        attempts.set(event.id, n);
+        if (n <= 4)
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+            code: 'ECONNREFUSED',
+          });
+      },
+    });
+    const event = noteAdded.create({ id: randomUUID(), text: 'outage', version: 1 });
+    await runtime.bus.publish(event);
+    await eventually(() => expect(attempts.get(event.id)).toBe(5), 15_000);
+    const letters = (await deadLetters()).filter(
+      (l) => l.consumer === 'outage' && l.payload.includes(event.id),
+    );
+    expect(letters).toEqual([]);
+  });
+
+  test('when the durable consumer is deleted on the server, then its loop re-creates it, later events flow and readiness shows it running again', async () => {
+    const seen: string[] = [];
+    await runtime.bus.subscribe({
+      consumer: 'phoenix',
+      event: noteAdded,
+      handler: async (event) => void seen.push(event.data.text),
+    });
+    const durable = runtime.bus.durableName('phoenix', noteAdded.type);
+    const state = () => runtime.bus.consumerStates().find((c) => c.durable === durable);
+    await eventually(() => expect(state()?.status).toBe('running'));
+    await runtime.bus.jsm.consumers.delete(runtime.bus.streamName('notes'), durable);
+    await eventually(() => expect(state()?.restarts).toBeGreaterThanOrEqual(1), 15_000);
+    await eventually(() => expect(state()?.status).toBe('running'), 15_000);
+    await runtime.bus.publish(noteAdded.create({ id: randomUUID(), text: 'reborn', version: 1 }));
+    await eventually(() => expect(seen).toContain('reborn'), 15_000);
+    const metrics = await runtime.metrics.registry.metrics();
+    expect(metrics).toMatch(
+      new RegExp(`event_consumer_up\\{consumer="phoenix",type="notes.note.added"[^}]*\\} 1`),
+    );
+  });
+
+  test('when the dead-letter stream is gone, then a poison message is kept (nak) and parked once the stream is back, and the loop goes on', async () => {
+    const seen: string[] = [];
+    await runtime.bus.subscribe({
+      consumer: 'parker',
+      event: noteAdded,
+      handler: async (event) => void seen.push(event.data.text),
+    });
+    await runtime.bus.jsm.streams.delete(runtime.bus.streamName('deadletter'));
+    const poison = `{"poison":"${randomUUID()}"}`;
+    await runtime.bus.js.publish(runtime.bus.subject(noteAdded.type), poison, {
+      msgID: randomUUID(),
+    });
+    await runtime.bus.publish(noteAdded.create({ id: randomUUID(), text: 'next', version: 1 }));
+    await eventually(() => expect(seen).toContain('next'), 15_000);
+    await eventually(async () => {
+      const letters = (await deadLetters()).filter(
+        (l) => l.consumer === 'parker' && l.payload === poison,
+      );
+      expect(letters).toHaveLength(1);
+    }, 15_000);
+  });
+});

@@ -22,10 +22,23 @@ export const baseConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .default(localDatabaseUrl()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Longest wait for a pooled connection before the request answers 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** PostgreSQL cancels a statement running longer than this. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** PostgreSQL ends a transaction left idle this long (its holder is stuck elsewhere). */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(15_000),
   NATS_URL: z
     .string()
     .regex(/^nats:\/\//, 'must be a nats:// URL (comma-separate several)')
     .default(localNatsUrl()),
+  /** JetStream copies of each stream: 3 on the cluster in infra/k8s, 1 on a single local server. */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Redis: session revocations (every service) and Bull's delayed jobs (expiration). */
   REDIS_URL: z
     .string()

@@ -58,7 +58,12 @@ export async function createServiceRuntime<C extends BaseConfig>(
   const logger = createLogger(name, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics(name);
   const publicKey = resolvePublicKey(config);
-  const pool = createPool(config.DATABASE_URL, schema, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, schema, {
+    max: config.DATABASE_POOL_SIZE,
+    connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
   const closeSteps: (() => Promise<void>)[] = [];
   let redis: Redis | undefined;
   try {
@@ -70,10 +75,12 @@ export async function createServiceRuntime<C extends BaseConfig>(
     const bus = await EventBus.connect({
       servers: config.NATS_URL,
       namespace: config.EVENT_NAMESPACE,
+      streamReplicas: config.NATS_STREAM_REPLICAS,
       service: name,
       logger,
       metrics,
     });
+    metrics.trackConsumers(() => bus.consumerStates());
     const relay = new OutboxRelay({ pool, schema, bus, logger, metrics });
     if (options.startRelay !== false) await relay.start();
     const health: HealthState = { shuttingDown: false };
@@ -96,6 +103,15 @@ export async function createServiceRuntime<C extends BaseConfig>(
         postgres: async () => void (await pool.query('SELECT 1')),
         nats: async () => {
           if (!bus.isConnected()) throw new Error('not connected');
+        },
+        consumers: async () => {
+          const down = bus.consumerStates().filter((c) => c.status !== 'running');
+          if (down.length > 0)
+            throw new Error(
+              down
+                .map((c) => `${c.durable} ${c.status}${c.lastError ? `: ${c.lastError}` : ''}`)
+                .join('; '),
+            );
         },
       },
       onClose: (step) => closeSteps.push(step),

@@ -24,7 +24,7 @@ async function main() {
     process.exit(2);
   }
   const config = loadConfig('auth', authConfigSchema);
-  const pool = createPool(config.DATABASE_URL, 'auth', 2);
+  const pool = createPool(config.DATABASE_URL, 'auth', { max: 2 });
   const redis = await connectRedis(config.REDIS_URL);
   try {
     await migrate(pool, 'auth', path.join(__dirname, '..', '..', 'data-access', 'migrations'));
