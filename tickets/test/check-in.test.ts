@@ -331,6 +331,30 @@ describe('check-in at the gate', () => {
   });
 });
 
+describe('void', () => {
+  test('when an operator voids a listed ticket, then its listing is withdrawn, its codes are refused as void, and fans cannot void', async () => {
+    const fan = newFan(env);
+    const [ticket] = await buyTickets(tickets, orders, fan, 701, 1, 1);
+    const code = await liveCodeOf(fan, ticket!.id);
+    const listed = await api('POST', '/api/resale', fan, {
+      ticketId: ticket!.id,
+      priceCents: 5_000,
+    });
+    expect((await api('POST', `/api/tickets/${ticket!.id}/void`, fan)).status).toBe(403);
+    const admin = newFan(env, 'admin');
+    const voided = await api('POST', `/api/tickets/${ticket!.id}/void`, admin);
+    expect(voided.body).toMatchObject({ status: 'void', version: ticket!.version + 2 });
+    expect((await api('POST', `/api/tickets/${ticket!.id}/void`, admin)).status).toBe(200);
+    const listings = (await api('GET', '/api/resale?matchNumber=701')).body.listings;
+    expect(listings.map((l: { id: string }) => l.id)).not.toContain(listed.body.listing.id);
+    const refused = await scan(code, 701);
+    expect([refused.status, refused.body.errors[0].code]).toEqual([409, 'ticket_void']);
+    expect((await api('GET', `/api/tickets/${ticket!.id}/code`, fan)).body.errors[0].code).toBe(
+      'ticket_void',
+    );
+  });
+});
+
 describe('listing and ticket status agree', () => {
   test('when lists, withdrawals and resale holds race on the same tickets, then every open listing matches its ticket’s status', async () => {
     const owner = newFan(env);
