@@ -18,7 +18,11 @@ export const testPrerequisites: Prerequisite[] = [
   { command: 'java', aptPackage: 'openjdk-17-jre-headless', neededFor: 'the Kafka broker' },
   { command: 'mvn', aptPackage: 'maven', neededFor: "fetching the Kafka broker's jars" },
   { command: 'go', aptPackage: 'golang-go', neededFor: 'installing stripe-mock and Mailpit' },
-  { command: 'pdftoppm', aptPackage: 'poppler-utils', neededFor: 'printing e-ticket PDFs to read their QR' },
+  {
+    command: 'pdftoppm',
+    aptPackage: 'poppler-utils',
+    neededFor: 'printing e-ticket PDFs to read their QR',
+  },
 ];
 
 const has = (command: string) =>
