@@ -7,6 +7,8 @@ export interface TicketRecord {
   id: string;
   ownerId: string;
   orderId: string;
+  /** The seat's position within its order (1…quantity). */
+  seatIndex: number;
   matchNumber: number;
   category: number;
   facePriceCents: number;
@@ -23,6 +25,7 @@ interface TicketRow {
   id: string;
   owner_id: string;
   order_id: string;
+  seat_index: number;
   match_number: number;
   category: number;
   face_price_cents: number;
@@ -39,6 +42,7 @@ const toRecord = (row: TicketRow): TicketRecord => ({
   id: row.id,
   ownerId: row.owner_id,
   orderId: row.order_id,
+  seatIndex: row.seat_index,
   matchNumber: row.match_number,
   category: row.category,
   facePriceCents: row.face_price_cents,
@@ -56,7 +60,13 @@ export async function issueTickets(
   client: PoolClient,
   tickets: Omit<
     TicketRecord,
-    'status' | 'version' | 'ownerSinceVersion' | 'checkedInAt' | 'checkedInGate' | 'createdAt'
+    | 'seatIndex'
+    | 'status'
+    | 'version'
+    | 'ownerSinceVersion'
+    | 'checkedInAt'
+    | 'checkedInGate'
+    | 'createdAt'
   >[],
 ): Promise<TicketRecord[]> {
   const { rows } = await client.query<TicketRow>(
