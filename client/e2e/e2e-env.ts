@@ -20,6 +20,9 @@ export const e2ePorts = {
   EXPIRATION_PORT: 4004 + offset,
   PAYMENTS_PORT: 4005 + offset,
   KAFKA_BRIDGE_PORT: 4006 + offset,
+  NOTIFICATIONS_PORT: 4009 + offset,
+  MAILPIT_SMTP_PORT: 21025 + offset,
+  MAILPIT_HTTP_PORT: 28025 + offset,
   CLIENT_PORT: 3000 + offset,
 };
 export const LOCK_SECONDS = 90;
