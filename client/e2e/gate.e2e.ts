@@ -33,6 +33,8 @@ test('when a steward pastes the code shown on a fan’s My tickets page, then th
   await gate.getByLabel('Email').fill(email);
   await gate.getByLabel('Password').fill(PASSWORD);
   await gate.getByRole('button', { name: 'Sign in' }).click();
+  await expect(gate.getByText('Signed in as Steward')).toBeVisible();
+  await expect(gate.getByRole('link', { name: 'Gate' })).toBeVisible();
   await gate.goto('/gate');
   await gate.getByLabel('Match number').fill('5');
   await gate.getByLabel('Gate').fill('4');
