@@ -24,7 +24,7 @@ afterAll(async () => {
   await env.cleanup();
 });
 
-const admin = (command: 'admin:promote' | 'admin:demote', email: string) =>
+const admin = (command: 'admin:promote' | 'admin:demote' | 'steward:promote', email: string) =>
   run('npm', ['run', '--silent', command, '-w', 'auth', '--', email], {
     cwd: path.join(__dirname, '..', '..'),
     env: { ...process.env, ...env.env },
@@ -98,4 +98,27 @@ test('when the account does not exist, then the command fails and says so', asyn
   await expect(promote('ghost@example.com')).rejects.toMatchObject({
     stderr: expect.stringContaining('No account with email ghost@example.com'),
   });
+});
+
+test('when the documented steward command promotes an account, then its next session has the steward role (gate check-in)', async () => {
+  const signup = await fetch(`${auth.url}/api/users/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: 'gate4@example.com',
+      password: 'a long enough password',
+      displayName: 'Gate Four',
+      country: 'QA',
+    }),
+  });
+  expect(signup.status).toBe(201);
+  expect((await admin('steward:promote', 'gate4@example.com')).stdout).toContain(
+    'gate4@example.com: now steward',
+  );
+  const signin = await fetch(`${auth.url}/api/users/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'gate4@example.com', password: 'a long enough password' }),
+  });
+  expect((await readJson(signin)).user.role).toBe('steward');
 });

@@ -3,11 +3,14 @@ import path from 'node:path';
 
 /**
  * The platform the browser tests run against: started by the project's own `npm start`,
- * on ports of its own (defaults + 200) and a private home, so it never meets a developer's
+ * on ports of its own (defaults + 200, or + E2E_PORT_OFFSET) and a private home, so it never meets a developer's
  * running platform or the shared test servers. A short lock makes expiry observable.
  */
-const offset = 200;
-export const e2eHome = path.join(os.tmpdir(), 'ticketaka-e2e');
+const offset = Number(process.env.E2E_PORT_OFFSET ?? 200);
+export const e2eHome = path.join(
+  os.tmpdir(),
+  offset === 200 ? 'ticketaka-e2e' : `ticketaka-e2e-${offset}`,
+);
 export const e2ePorts = {
   POSTGRES_PORT: 25432 + offset,
   NATS_PORT: 24222 + offset,
@@ -20,6 +23,9 @@ export const e2ePorts = {
   EXPIRATION_PORT: 4004 + offset,
   PAYMENTS_PORT: 4005 + offset,
   KAFKA_BRIDGE_PORT: 4006 + offset,
+  NOTIFICATIONS_PORT: 4009 + offset,
+  MAILPIT_SMTP_PORT: 21025 + offset,
+  MAILPIT_HTTP_PORT: 28025 + offset,
   CLIENT_PORT: 3000 + offset,
 };
 export const LOCK_SECONDS = 90;

@@ -80,8 +80,11 @@ export async function apiPay(request: APIRequestContext, orderId: string) {
 }
 
 /** `npm run admin:promote -w auth`, the documented way to make an admin, on the e2e platform. */
-export function promoteToAdmin(email: string) {
-  const result = spawnSync('npm', ['run', '--silent', 'admin:promote', '-w', 'auth', '--', email], {
+export function promoteToAdmin(
+  email: string,
+  script: 'admin:promote' | 'steward:promote' = 'admin:promote',
+) {
+  const result = spawnSync('npm', ['run', '--silent', script, '-w', 'auth', '--', email], {
     cwd: path.resolve(__dirname, '..', '..'),
     env: { ...e2eEnv(), JWT_KEYS_DIR: path.join(e2eHome, 'keys') },
     encoding: 'utf8',

@@ -11,3 +11,4 @@ export * from './orders.contract';
 export * from './payments.contract';
 export * from './resale.contract';
 export * from './admin.contract';
+export * from './e-tickets.contract';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isCountryCode } from './countries';
 
-export const roleSchema = z.enum(['fan', 'admin']);
+export const roleSchema = z.enum(['fan', 'admin', 'steward']);
 export type Role = z.infer<typeof roleSchema>;
 
 export const emailSchema = z

@@ -12,12 +12,17 @@ export const platformPrerequisites: Prerequisite[] = [
   { command: 'nginx', aptPackage: 'nginx', neededFor: 'the gateway' },
 ];
 
-/** What the test suite needs on top of the platform: the Kafka broker and stripe-mock. */
+/** What the test suite needs on top of the platform: the Kafka broker, stripe-mock, Mailpit, a PDF renderer. */
 export const testPrerequisites: Prerequisite[] = [
   ...platformPrerequisites,
   { command: 'java', aptPackage: 'openjdk-17-jre-headless', neededFor: 'the Kafka broker' },
   { command: 'mvn', aptPackage: 'maven', neededFor: "fetching the Kafka broker's jars" },
-  { command: 'go', aptPackage: 'golang-go', neededFor: 'installing stripe-mock' },
+  { command: 'go', aptPackage: 'golang-go', neededFor: 'installing stripe-mock and Mailpit' },
+  {
+    command: 'pdftoppm',
+    aptPackage: 'poppler-utils',
+    neededFor: 'printing e-ticket PDFs to read their QR',
+  },
 ];
 
 const has = (command: string) =>

@@ -14,9 +14,7 @@
  * a running platform instead (DATABASE_URL, NATS_URL, EVENT_NAMESPACE as that service has
  * them), adds its hot category as a new match there, and leaves that match in place.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import {
@@ -29,9 +27,7 @@ import {
   localDatabaseUrl,
   localNatsUrl,
 } from '@ticketaka/common';
-import { natsServer } from '@ticketaka/infra/src/servers/nats.server';
-import { postgresServer } from '@ticketaka/infra/src/servers/postgres.server';
-import type { RunningServer } from '@ticketaka/infra/src/servers/server';
+import { startEverything, startServiceProcess, type Setup } from './bench-setup';
 import { percentile } from '@ticketaka/common/testing';
 
 interface Options {
@@ -71,80 +67,6 @@ function parseArgs(argv: string[]): Options {
 }
 
 const log = (message: string) => process.stdout.write(`[hold-burst] ${message}\n`);
-const repoRoot = path.join(__dirname, '..', '..');
-
-interface Setup {
-  databaseUrl: string;
-  natsUrl: string;
-  namespace: string;
-  teardown: (() => Promise<void>)[];
-}
-
-async function startEverything(): Promise<Setup> {
-  const teardown: (() => Promise<void>)[] = [];
-  log('ensuring PostgreSQL and NATS are up…');
-  const servers: RunningServer[] = await Promise.all([
-    postgresServer.ensure(),
-    natsServer.ensure(),
-  ]);
-  for (const server of servers) {
-    log(
-      `  ${server.name}: ${server.started ? 'started (will be stopped at the end)' : 'already running, reused'}`,
-    );
-    if (server.started) teardown.push(() => server.stop());
-  }
-
-  const suffix = randomBytes(4).toString('hex');
-  const database = `bench_${suffix}`;
-  const namespace = `bench${suffix}`;
-  const admin = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  teardown.push(async () => {
-    const client = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
-  });
-  log(`fresh database ${database}, NATS namespace ${namespace}`);
-  return {
-    databaseUrl: localDatabaseUrl(process.env, database),
-    natsUrl: localNatsUrl(),
-    namespace,
-    teardown,
-  };
-}
-
-function startServiceProcess(setup: Setup): ChildProcess {
-  log('starting the tickets service (child process)…');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'tickets', 'src', 'main.ts')],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: setup.databaseUrl,
-        NATS_URL: setup.natsUrl,
-        EVENT_NAMESPACE: setup.namespace,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  setup.teardown.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  );
-  return child;
-}
 
 /** The hot category, created through the service's own master-list loader; waits until it answers. */
 async function createHotCategory(
@@ -265,7 +187,7 @@ async function main() {
       `targeting the running tickets service (NATS ${setup.natsUrl}, namespace "${setup.namespace}")`,
     );
   } else {
-    setup = await startEverything();
+    setup = await startEverything(log);
   }
 
   const bus = await EventBus.connect({
@@ -284,7 +206,7 @@ async function main() {
   }
   const db = new Client({ connectionString: setup.databaseUrl, options: '-c search_path=tickets' });
   try {
-    if (!options.target) startServiceProcess(setup);
+    if (!options.target) startServiceProcess(setup, log);
     // Targeting: the schema exists already. Fresh: wait for the service to create it.
     const deadline = Date.now() + 60_000;
     await db.connect();

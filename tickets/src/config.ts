@@ -16,8 +16,14 @@ export const ticketsConfigSchema = requireInProduction(
       .default('USD'),
     /** Comment lines on idle availability streams keep proxies from closing them. */
     SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
+    /** Ed25519 key (PEM) that signs ticket codes; outside production a local one is made. */
+    TICKET_CODE_PRIVATE_KEY: z.string().optional(),
+    /** Public keys (PEM blocks) of rotated-out signing keys whose codes are still accepted. */
+    TICKET_CODE_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
+    /** How long a code shown in the app lives before the next one replaces it. */
+    TICKET_CODE_STEP_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
   }),
-  ['JWT_PUBLIC_KEY'],
+  ['JWT_PUBLIC_KEY', 'TICKET_CODE_PRIVATE_KEY'],
 );
 
 export type TicketsConfig = z.infer<typeof ticketsConfigSchema>;

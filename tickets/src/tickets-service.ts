@@ -6,23 +6,33 @@ import { loadMasterList, masterListSchema } from './domain/load-master-list.use-
 import { AvailabilityFeed } from './entry-points/http/availability-feed';
 import { ticketsAdminRouter } from './entry-points/http/admin.routes';
 import { availabilityStreamRouter } from './entry-points/http/availability-stream.routes';
+import { checkInRouter } from './entry-points/http/check-in.routes';
+import { eTicketsRouter } from './entry-points/http/e-tickets.routes';
 import { matchesRouter } from './entry-points/http/matches.routes';
 import { resaleRouter } from './entry-points/http/resale.routes';
 import { serveHoldConfirmations } from './entry-points/messaging/confirm-hold.responder';
+import { serveETickets, serveMatchSchedule } from './entry-points/messaging/e-tickets.responder';
 import { serveHolds } from './entry-points/messaging/hold.responder';
 import { serveMasterListLoads } from './entry-points/messaging/master-list.responder';
 import { consumeOrderCompleted } from './entry-points/messaging/order-completed.consumer';
 import { consumeOrderEnded } from './entry-points/messaging/order-ended.consumer';
 import { servePartnerSales } from './entry-points/messaging/partner-sale.responder';
+import { loadTicketCodeKeys } from './ticket-code-keys';
 
 export const SEED_MASTER_LIST = path.join(__dirname, 'data-access', 'seed', 'master-list.json');
+
+interface TicketsStartOptions {
+  /** The clock ticket codes are signed and checked against; tests move it. */
+  now?: () => number;
+}
 
 export const startTicketsService = defineService({
   name: 'tickets',
   config: ticketsConfigSchema,
   migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
-  setup: async (runtime) => {
+  setup: async (runtime, options: TicketsStartOptions) => {
     const { config } = runtime;
+    const keys = loadTicketCodeKeys(config);
     if (config.LOAD_MASTER_LIST_ON_START) {
       const seed = masterListSchema.parse(JSON.parse(fs.readFileSync(SEED_MASTER_LIST, 'utf8')));
       const loaded = await loadMasterList(runtime, seed, config.CATALOGUE_CURRENCY);
@@ -36,6 +46,15 @@ export const startTicketsService = defineService({
     serveHolds(runtime);
     serveHoldConfirmations(runtime);
     servePartnerSales(runtime);
+    const codes = {
+      pool: runtime.pool,
+      schema: runtime.schema,
+      keys,
+      stepSeconds: config.TICKET_CODE_STEP_SECONDS,
+      now: options.now,
+    };
+    serveETickets(runtime, codes);
+    serveMatchSchedule(runtime);
     serveMasterListLoads(runtime);
     await consumeOrderEnded(runtime);
     await consumeOrderCompleted(runtime);
@@ -47,11 +66,13 @@ export const startTicketsService = defineService({
         app.use(stream.router);
         app.use(matchesRouter(runtime));
         app.use(resaleRouter(runtime));
+        app.use(eTicketsRouter(codes));
+        app.use(checkInRouter(codes));
         app.use(ticketsAdminRouter(runtime));
       },
       // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
       onListening: () => runtime.onClose(async () => stream.endAll()),
-      expose: { feed },
+      expose: { feed, keys },
     };
   },
 });

@@ -1,9 +1,14 @@
 import type { EventBus } from '@ticketaka/common';
 import { ordersEvents } from '@ticketaka/common';
-import { createTestEnvironment, eventually, type TestEnvironment } from '@ticketaka/common/testing';
+import {
+  createTestEnvironment,
+  eventually,
+  openEventStream,
+  type SseMessage,
+  type TestEnvironment,
+} from '@ticketaka/common/testing';
 import { loadMasterList, masterListSchema } from '../src/domain/load-master-list.use-case';
 import { startTicketsService } from '../src/tickets-service';
-import { openEventStream, type SseMessage } from './sse-client';
 import {
   connectAs,
   consumed,

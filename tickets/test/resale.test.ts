@@ -305,11 +305,22 @@ describe('buying a resale ticket', () => {
     await settle(ordersEvents.orderCompleted.type);
 
     const buyersTickets = (await api('GET', '/api/tickets/mine', other)).body.tickets;
+    // list, lock, unlock, lock, transfer: one version per move of the ticket's life.
     expect(buyersTickets.find((t: { id: string }) => t.id === ticket.id)).toMatchObject({
-      version: 2,
+      version: 6,
       status: 'valid',
       listing: null,
     });
+    const moves = (await outboxEvents(tickets, ticketsEvents.ticketStatusChanged.type))
+      .filter((e) => e.data.id === ticket.id)
+      .map((e) => [e.data.move, e.data.from, e.data.to, e.data.version]);
+    expect(moves).toEqual([
+      ['list', 'valid', 'listed', 2],
+      ['lock', 'listed', 'locked', 3],
+      ['unlock', 'locked', 'listed', 4],
+      ['lock', 'listed', 'locked', 5],
+      ['transfer', 'locked', 'valid', 6],
+    ]);
     const sellersTickets = (await api('GET', '/api/tickets/mine', seller)).body.tickets;
     expect(sellersTickets.find((t: { id: string }) => t.id === ticket.id)).toBeUndefined();
 
@@ -339,7 +350,7 @@ describe('buying a resale ticket', () => {
         toOwnerId: other.id,
         orderId: second.orderId,
         status: 'valid',
-        version: 2,
+        version: 6,
       },
     ]);
 

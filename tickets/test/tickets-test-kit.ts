@@ -174,3 +174,20 @@ export function fan(name: string): CurrentUser {
 }
 
 export { call, type Json };
+
+/** Buys tickets the way a completed order does: a hold, then orders.order.completed. */
+export async function buyTickets(
+  service: TicketsService,
+  orders: EventBus,
+  buyer: { user: CurrentUser; token: string },
+  matchNumber: number,
+  category: number,
+  quantity: number,
+): Promise<{ id: string; orderId: string; version: number; status: string }[]> {
+  const hold = primaryHold(matchNumber, category, quantity, randomUUID(), buyer.user.id);
+  await requestHold(orders, hold);
+  await orders.publish(orderEvents.completed(hold));
+  await consumed(orders, ordersEvents.orderCompleted.type);
+  const { body } = await call(service.url, 'GET', '/api/tickets/mine', { token: buyer.token });
+  return body.tickets.filter((t: { orderId: string }) => t.orderId === hold.orderId);
+}

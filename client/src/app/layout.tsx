@@ -50,6 +50,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/admin">Admin</Link>
                 </li>
               )}
+              {user?.role === 'steward' && (
+                <li>
+                  <Link href="/gate">Gate</Link>
+                </li>
+              )}
             </ul>
           </nav>
           <div className="account">

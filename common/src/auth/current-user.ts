@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const roleSchema = z.enum(['fan', 'admin']);
+export const roleSchema = z.enum(['fan', 'admin', 'steward']);
 export type Role = z.infer<typeof roleSchema>;
 
 /** What every service knows about the signed-in user, taken from auth's token. */

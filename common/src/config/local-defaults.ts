@@ -14,6 +14,9 @@ export const localPorts = {
   KAFKA_PORT: 29092,
   KAFKA_CONTROLLER_PORT: 29093,
   STRIPE_MOCK_PORT: 22111,
+  /** Mailpit: a real SMTP server for local runs and tests, with an inbox in the browser. */
+  MAILPIT_SMTP_PORT: 21025,
+  MAILPIT_HTTP_PORT: 28025,
   GATEWAY_PORT: 8080,
 } as const;
 
@@ -40,3 +43,5 @@ export const localNatsUrl = (env: NodeJS.ProcessEnv = process.env) =>
   `nats://127.0.0.1:${localPort('NATS_PORT', env)}`;
 export const localRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>
   `redis://127.0.0.1:${localPort('REDIS_PORT', env)}`;
+export const localSmtpUrl = (env: NodeJS.ProcessEnv = process.env) =>
+  `smtp://127.0.0.1:${localPort('MAILPIT_SMTP_PORT', env)}`;

@@ -181,3 +181,38 @@ export const confirmHoldResponseSchema = z.object({
   changed: z.boolean(),
 });
 export type ConfirmHoldResponse = z.infer<typeof confirmHoldResponseSchema>;
+
+/**
+ * Notifications asks tickets for the printable tickets of a completed order, to attach
+ * them to the confirmation mail. An empty list means tickets has not issued them yet.
+ */
+export const E_TICKETS_SUBJECT = 'rpc.tickets.e-tickets';
+export const eTicketsRequestSchema = z.object({
+  orderId: uuid,
+  /** A resale order's ticket (tickets records the primary order on each ticket). */
+  ticketId: uuid.nullable().default(null),
+  ownerId: uuid,
+  /** Printed on the ticket; tickets knows fans only by id. */
+  holderName: z.string().min(1).max(100),
+});
+export type ETicketsRequest = z.infer<typeof eTicketsRequestSchema>;
+export const eTicketsResponseSchema = z.object({
+  tickets: z.array(z.object({ ticketId: uuid, matchNumber, category, pdfBase64: z.string() })),
+});
+export type ETicketsResponse = z.infer<typeof eTicketsResponseSchema>;
+
+/** Notifications keeps the fixture list (teams, kick-off) to match follows and remind fans. */
+export const MATCH_SCHEDULE_SUBJECT = 'rpc.tickets.match-schedule';
+export const matchScheduleRequestSchema = z.object({});
+export const matchScheduleResponseSchema = z.object({
+  matches: z.array(
+    z.object({
+      matchNumber,
+      kickOff: z.string().datetime({ offset: true }),
+      venue: z.string(),
+      homeTeam: z.string(),
+      awayTeam: z.string(),
+    }),
+  ),
+});
+export type MatchScheduleResponse = z.infer<typeof matchScheduleResponseSchema>;

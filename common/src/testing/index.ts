@@ -4,3 +4,4 @@ export * from './stream-reader';
 export * from './json';
 export * from './percentile';
 export * from './http-client';
+export * from './sse-client';

@@ -6,6 +6,7 @@ import {
   localNatsUrl,
   localPort,
   localRedisUrl,
+  localSmtpUrl,
 } from '@ticketaka/common/src/config/local-defaults';
 import { startDaemon } from '../process/daemon';
 import { homeDir, repoRoot, runDir } from '../paths';
@@ -14,6 +15,7 @@ import { natsServer } from '../servers/nats.server';
 import { postgresServer } from '../servers/postgres.server';
 import { redisServer } from '../servers/redis.server';
 import { kafkaServer } from '../servers/kafka.server';
+import { mailpitServer } from '../servers/mailpit.server';
 import { gatewaySecurityOptions, startGateway } from '../servers/nginx-gateway.server';
 import type { RunningServer } from '../servers/server';
 import {
@@ -58,6 +60,7 @@ export function serviceEnv(
     REDIS_URL: localRedisUrl(env),
     JWT_KEYS_DIR: path.join(homeDir(env), 'keys'),
     ...(kafkaUrl ? { KAFKA_BROKERS: kafkaUrl } : {}),
+    SMTP_URL: env.SMTP_URL ?? localSmtpUrl(env),
     ...Object.fromEntries(
       callees.map((s) => [urlVariable(s), `http://127.0.0.1:${servicePort(s, env)}`]),
     ),
@@ -115,6 +118,10 @@ export async function startPlatform(
   localJwtKeyPair(path.join(homeDir(env), 'keys'));
 
   const services = existingServices(env);
+  // Mail goes to a local Mailpit unless the developer named a real relay.
+  if (services.some((s) => s.name === 'notifications') && !env.SMTP_URL) {
+    await run('Mailpit (SMTP, inbox in the browser)', () => mailpitServer.ensure(env));
+  }
   for (const service of services) {
     const build = service.process?.build;
     if (build && buildIsStale(build)) {

@@ -71,6 +71,8 @@ async function main() {
   console.log(
     `\nTicketaka is running at ${gatewayUrl} (started in ${((Date.now() - began) / 1000).toFixed(1)} s)`,
   );
+  const mailpit = started.find((s) => s.name === 'mailpit');
+  if (mailpit) console.log(`Mail sent to fans (Mailpit inbox): ${mailpit.url}`);
   console.log(`Logs: ${logDir(env)}   Stop: Ctrl-C or \`npm stop\``);
 
   // Report a service that dies, so a developer is not left wondering why requests fail.

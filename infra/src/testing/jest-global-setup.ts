@@ -3,6 +3,7 @@ import { localDatabaseUrl } from '@ticketaka/common/src/config/local-defaults';
 import { kafkaServer } from '../servers/kafka.server';
 import { coreServers } from '../servers/core-servers';
 import type { RunningServer, ServerDefinition } from '../servers/server';
+import { mailpitServer } from '../servers/mailpit.server';
 import { stripeMockServer } from '../servers/stripe-mock.server';
 
 declare global {
@@ -25,6 +26,7 @@ export default async function globalSetup(globalConfig: {
   const runs = (folders: RegExp) => patterns.length === 0 || patterns.some((p) => folders.test(p));
   if (runs(/kafka|bridge|infra/)) wanted.push(kafkaServer);
   if (runs(/payments|stripe|infra/)) wanted.push(stripeMockServer);
+  if (runs(/notifications|mail|infra/)) wanted.push(mailpitServer);
   const servers: RunningServer[] = [];
   for (const server of wanted) servers.push(await server.ensure());
   globalThis.__ticketakaTestServers = servers;

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from '@ticketaka/common';
+import type { TicketStatus } from '../domain/ticket-status';
 
-export type TicketStatus = 'valid' | 'listed' | 'locked' | 'checked_in' | 'void';
+export type { TicketStatus };
 
 export interface TicketRecord {
   id: string;
@@ -14,6 +15,9 @@ export interface TicketRecord {
   currency: string;
   status: TicketStatus;
   version: number;
+  ownerSinceVersion: number;
+  checkedInAt: Date | null;
+  checkedInGate: string | null;
   createdAt: Date;
 }
 
@@ -28,6 +32,9 @@ interface TicketRow {
   currency: string;
   status: TicketStatus;
   version: number;
+  owner_since_version: number;
+  checked_in_at: Date | null;
+  checked_in_gate: string | null;
   created_at: Date;
 }
 
@@ -42,13 +49,25 @@ const toRecord = (row: TicketRow): TicketRecord => ({
   currency: row.currency,
   status: row.status,
   version: row.version,
+  ownerSinceVersion: row.owner_since_version,
+  checkedInAt: row.checked_in_at,
+  checkedInGate: row.checked_in_gate,
   createdAt: row.created_at,
 });
 
 /** One ticket per seat; a seat an order already has is not issued again. */
 export async function issueTickets(
   client: PoolClient,
-  tickets: Omit<TicketRecord, 'seatIndex' | 'status' | 'version' | 'createdAt'>[],
+  tickets: Omit<
+    TicketRecord,
+    | 'seatIndex'
+    | 'status'
+    | 'version'
+    | 'ownerSinceVersion'
+    | 'checkedInAt'
+    | 'checkedInGate'
+    | 'createdAt'
+  >[],
 ): Promise<TicketRecord[]> {
   const { rows } = await client.query<TicketRow>(
     `INSERT INTO tickets (id, owner_id, order_id, seat_index, match_number, category, face_price_cents, currency)
@@ -89,17 +108,64 @@ export async function findTicketsOfOwner(db: Pool, ownerId: string): Promise<Tic
   return rows.map(toRecord);
 }
 
-/** Moves a ticket to a new owner, only from the owner we expect (optimistic guard). */
-export async function transferTicket(
+export interface MoveGuard {
+  /** The status the ticket must still be in. */
+  from: TicketStatus;
+  version?: number;
+  ownerId?: string;
+  /** Check-in: the code was signed for the current owner (at or after the version they got it). */
+  ownedSinceAtMost?: number;
+}
+
+export interface MoveEffect {
+  to: TicketStatus;
+  /** A transfer: the new owner, from the version this move produces. */
+  newOwnerId?: string;
+  /** `at`: when an offline gate scanned it (synced later); now otherwise. */
+  checkIn?: { gate: string; stewardId: string; at?: Date };
+}
+
+/**
+ * One conditional UPDATE per move: it applies only while the ticket is still in the expected
+ * status (and version / owner, when given), so of two racing moves exactly one wins and the
+ * other sees no row. Every move bumps the version.
+ */
+export async function moveTicket(
   client: PoolClient,
   id: string,
-  fromOwnerId: string,
-  toOwnerId: string,
+  guard: MoveGuard,
+  effect: MoveEffect,
 ): Promise<TicketRecord | undefined> {
   const { rows } = await client.query<TicketRow>(
-    `UPDATE tickets SET owner_id = $3, version = version + 1, updated_at = now()
-     WHERE id = $1 AND owner_id = $2 RETURNING *`,
-    [id, fromOwnerId, toOwnerId],
+    `UPDATE tickets SET status = $6, version = version + 1, updated_at = now(),
+       owner_id = COALESCE($7, owner_id),
+       owner_since_version = CASE WHEN $7::uuid IS NULL THEN owner_since_version ELSE version + 1 END,
+       checked_in_at = CASE WHEN $8::text IS NULL THEN checked_in_at ELSE COALESCE($10, now()) END,
+       checked_in_gate = COALESCE($8, checked_in_gate),
+       checked_in_by = COALESCE($9, checked_in_by)
+     WHERE id = $1 AND status = $2 AND ($3::int IS NULL OR version = $3)
+       AND ($4::uuid IS NULL OR owner_id = $4) AND ($5::int IS NULL OR owner_since_version <= $5)
+     RETURNING *`,
+    [
+      id,
+      guard.from,
+      guard.version ?? null,
+      guard.ownerId ?? null,
+      guard.ownedSinceAtMost ?? null,
+      effect.to,
+      effect.newOwnerId ?? null,
+      effect.checkIn?.gate ?? null,
+      effect.checkIn?.stewardId ?? null,
+      effect.checkIn?.at ?? null,
+    ],
   );
   return rows[0] && toRecord(rows[0]);
+}
+
+export async function findTicketsOfOrder(db: Pool, orderId: string): Promise<TicketRecord[]> {
+  const { rows } = await db.query<TicketRow>(
+    'SELECT * FROM tickets WHERE order_id = $1 ORDER BY seat_index',
+    [orderId],
+  );
+  return rows.map(toRecord);
 }

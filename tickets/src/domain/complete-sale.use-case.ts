@@ -3,10 +3,11 @@ import { appendToOutbox, ticketsEvents, type PoolClient } from '@ticketaka/commo
 import { closeHold, findHold, type HoldRecord } from '../data-access/hold.repository';
 import { sellHeldSeats } from '../data-access/inventory.repository';
 import { findListing, sellListing } from '../data-access/listing.repository';
-import { issueTickets, transferTicket } from '../data-access/ticket.repository';
+import { issueTickets } from '../data-access/ticket.repository';
 import { holdSold } from './hold';
 import { inventoryChanged } from './inventory';
 import { listingEventData } from './listing';
+import { applyTicketMove } from './move-ticket';
 
 export type SaleOutcome = 'sold' | 'already_sold' | 'released_before_completion';
 
@@ -86,7 +87,14 @@ async function transferResaleTicket(client: PoolClient, schema: string, hold: Ho
   const sold = listing && (await sellListing(client, listing.id, hold.orderId, hold.userId));
   if (!listing || !sold)
     throw new Error(`listing ${hold.listingId} is not locked by order ${hold.orderId}`);
-  const ticket = await transferTicket(client, listing.ticketId, listing.sellerId, hold.userId);
+  // The buyer's code starts at the version this produces; the seller's codes die with it.
+  const ticket = await applyTicketMove(client, schema, {
+    ticketId: listing.ticketId,
+    move: 'transfer',
+    from: 'locked',
+    ownerId: listing.sellerId,
+    newOwnerId: hold.userId,
+  });
   if (!ticket)
     throw new Error(`ticket ${listing.ticketId} is no longer owned by seller ${listing.sellerId}`);
   await appendToOutbox(client, schema, [

@@ -15,13 +15,13 @@ import {
 } from '@ticketaka/common';
 import {
   findListing,
-  findOpenListingOfTicket,
   insertListing,
   updateActiveListing,
   type ListingRecord,
 } from '../data-access/listing.repository';
 import { findTicket, type TicketRecord } from '../data-access/ticket.repository';
 import { listingEventData, listingUpdated, listingView } from './listing';
+import { applyCertainTicketMove } from './move-ticket';
 import type { CreateListingInput, UpdateListingInput } from './resale.schemas';
 
 interface Deps {
@@ -50,13 +50,19 @@ export async function createListing(deps: Deps, user: CurrentUser, input: Create
       if (!ticket) throw new NotFoundError('There is no such ticket', 'ticket_not_found');
       if (ticket.ownerId !== user.id)
         throw new ForbiddenError('Only the ticket owner can resell it', 'not_ticket_owner');
+      if (ticket.status === 'listed' || ticket.status === 'locked') throw alreadyListed();
       if (ticket.status !== 'valid')
         throw new ConflictError(
           `A ${ticket.status} ticket cannot be resold`,
           'ticket_not_resellable',
         );
       checkPriceCap(ticket, input.priceCents, deps.priceCapRatio);
-      if (await findOpenListingOfTicket(client, ticket.id)) throw alreadyListed();
+      await applyCertainTicketMove(client, deps.schema, {
+        ticketId: ticket.id,
+        move: 'list',
+        from: 'valid',
+        version: ticket.version,
+      });
       const listing = await insertListing(client, {
         id: randomUUID(),
         ticketId: ticket.id,
@@ -129,6 +135,13 @@ async function changeActiveListing(
         'The listing changed meanwhile; reload it and try again',
         'version_conflict',
       );
+    }
+    if (updated.status === 'withdrawn') {
+      await applyCertainTicketMove(client, deps.schema, {
+        ticketId: updated.ticketId,
+        move: 'withdraw',
+        from: 'listed',
+      });
     }
     await appendToOutbox(client, deps.schema, [listingUpdated(updated)]);
     return listingView(updated);

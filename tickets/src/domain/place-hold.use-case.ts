@@ -21,6 +21,7 @@ import { findTicket } from '../data-access/ticket.repository';
 import { holdAnswer, holdPlaced } from './hold';
 import { availabilityOf, inventoryChanged } from './inventory';
 import { listingUpdated } from './listing';
+import { applyCertainTicketMove } from './move-ticket';
 
 type PrimaryHoldRequest = Extract<HoldRequest, { kind: 'primary' }>;
 type ResaleHoldRequest = Extract<HoldRequest, { kind: 'resale' }>;
@@ -105,6 +106,11 @@ async function holdResale(
   // The listing may have been locked by another order since the row above was written.
   const listing = await lockListing(client, hold.listingId as string, request.orderId);
   if (!listing) throw new Refused('listing_unavailable');
+  await applyCertainTicketMove(client, schema, {
+    ticketId: listing.ticketId,
+    move: 'lock',
+    from: 'listed',
+  });
   // Resale moves no shared counts, so partners hear nothing; the listing's event says it is locked.
   await appendToOutbox(client, schema, [listingUpdated(listing)]);
   return holdAnswer(hold);

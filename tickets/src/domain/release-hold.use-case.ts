@@ -5,6 +5,7 @@ import { unlockListing } from '../data-access/listing.repository';
 import { holdReleased } from './hold';
 import { inventoryChanged } from './inventory';
 import { listingUpdated } from './listing';
+import { applyCertainTicketMove } from './move-ticket';
 
 export type ReleaseOutcome = 'released' | 'no_hold' | 'already_released' | 'already_sold';
 
@@ -26,7 +27,14 @@ export async function releaseHold(
   }
   if (hold.kind === 'resale') {
     const listing = await unlockListing(client, hold.listingId as string, orderId);
-    if (listing) await appendToOutbox(client, schema, [listingUpdated(listing)]);
+    if (listing) {
+      await applyCertainTicketMove(client, schema, {
+        ticketId: listing.ticketId,
+        move: 'unlock',
+        from: 'locked',
+      });
+      await appendToOutbox(client, schema, [listingUpdated(listing)]);
+    }
     return 'released';
   }
   const inventory = await releaseSeats(client, hold.matchNumber, hold.category, hold.quantity);

@@ -1,4 +1,5 @@
 // Usage: npm run admin:promote -w auth -- someone@example.com
+//        npm run steward:promote -w auth -- someone@example.com   (gate check-in)
 //        npm run admin:demote -w auth -- someone@example.com
 import path from 'node:path';
 import {
@@ -18,7 +19,7 @@ async function main() {
   const email = process.argv[3];
   if (!role.success || !email) {
     console.error(
-      'Usage: npm run admin:promote|admin:demote -w auth -- <email of an existing account>',
+      'Usage: npm run admin:promote|steward:promote|admin:demote -w auth -- <email of an existing account>',
     );
     process.exit(2);
   }

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { myTicketsResponseSchema } from '@ticketaka/contracts';
+import { liveCodeResponseSchema, myTicketsResponseSchema } from '@ticketaka/contracts';
 import { ErrorNotice } from '../../components/error-notice';
+import { LiveTicketCode } from '../../components/live-ticket-code';
 import { ResaleControls } from '../../components/resale-controls';
 import { categoryName, dateTime, money } from '../../lib/format';
 import { requireFan } from '../../lib/require-fan';
@@ -23,6 +24,24 @@ export default async function MyTicketsPage() {
       a.matchNumber - b.matchNumber ||
       a.orderId.localeCompare(b.orderId) ||
       a.seatIndex - b.seatIndex,
+  );
+  // The first frame of each usable ticket's live code is rendered here, then refreshed in the browser.
+  const codes = new Map(
+    await Promise.all(
+      tickets
+        .filter((t) => t.status === 'valid')
+        .map(async (t) => {
+          const code = await serviceGet(
+            'tickets',
+            `/api/tickets/${t.id}/code`,
+            liveCodeResponseSchema,
+            {
+              asFan: true,
+            },
+          );
+          return [t.id, code.ok ? code.data : null] as const;
+        }),
+    ),
   );
   return (
     <>
@@ -61,6 +80,11 @@ export default async function MyTicketsPage() {
                   <code>{t.id}</code>
                 </dd>
               </dl>
+              {t.status === 'valid' && (
+                <LiveTicketCode ticketId={t.id} initial={codes.get(t.id) ?? null} />
+              )}
+              {t.status === 'checked_in' && <p className="notice info">Admitted at the gate.</p>}
+              {t.status === 'void' && <p className="notice error">This ticket is void.</p>}
               <ResaleControls
                 ticketId={t.id}
                 faceCents={t.facePriceCents}

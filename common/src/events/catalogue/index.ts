@@ -17,6 +17,7 @@ export const eventCatalogue = {
   holdConfirmed: ticketsEvents.holdConfirmed,
   ticketIssued: ticketsEvents.ticketIssued,
   ticketTransferred: ticketsEvents.ticketTransferred,
+  ticketStatusChanged: ticketsEvents.ticketStatusChanged,
   listingCreated: ticketsEvents.listingCreated,
   listingUpdated: ticketsEvents.listingUpdated,
   listingSold: ticketsEvents.listingSold,

@@ -43,6 +43,7 @@ export const holdSold = defineEvent('tickets.hold.sold', z.object(holdFields));
 export const holdConfirmed = defineEvent('tickets.hold.confirmed', z.object(holdFields));
 
 export const ticketStatus = z.enum(['valid', 'listed', 'locked', 'checked_in', 'void']);
+export type TicketStatus = z.infer<typeof ticketStatus>;
 export const ticketIssued = defineEvent(
   'tickets.ticket.issued',
   z.object({
@@ -66,6 +67,27 @@ export const ticketTransferred = defineEvent(
     orderId: uuid,
     status: ticketStatus,
     version,
+  }),
+);
+
+/**
+ * Every move of a ticket's life (tickets/src/domain/ticket-status.ts), with the version the
+ * move produced: a projection applies them in version order and ignores older ones.
+ */
+export const ticketStatusChanged = defineEvent(
+  'tickets.ticket.status-changed',
+  z.object({
+    id: uuid,
+    ownerId: uuid,
+    matchNumber,
+    category,
+    move: z.enum(['list', 'withdraw', 'lock', 'unlock', 'transfer', 'check_in', 'void']),
+    from: ticketStatus,
+    to: ticketStatus,
+    version,
+    /** The gate that admitted it (check_in only). */
+    gate: z.string().nullable(),
+    changedAt: z.string().datetime({ offset: true }),
   }),
 );
 

@@ -11,10 +11,10 @@ export interface SseMessage {
  * A minimal EventSource over fetch: it parses the real byte stream (fields, blank-line
  * separators, comment lines) so the test sees exactly what a browser would.
  */
-export async function openEventStream(url: string) {
+export async function openEventStream(url: string, headers: Record<string, string> = {}) {
   const abort = new AbortController();
   const response = await fetch(url, {
-    headers: { accept: 'text/event-stream' },
+    headers: { accept: 'text/event-stream', ...headers },
     signal: abort.signal,
   });
   const messages: SseMessage[] = [];

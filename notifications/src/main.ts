@@ -1,0 +1,4 @@
+import { runMain } from '@ticketaka/common';
+import { startNotificationsService } from './notifications-service';
+
+runMain('notifications', () => startNotificationsService());
