@@ -11,6 +11,7 @@ export * from './auth/current-user';
 export * from './auth/token-verifier';
 export * from './auth/auth-middleware';
 export * from './auth/jwt-keys';
+export * from './context/request-context';
 export * from './events/define-event';
 export * from './events/catalogue';
 export * from './bus/event-bus';

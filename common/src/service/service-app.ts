@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import pinoHttp from 'pino-http';
 import { currentUser } from '../auth/auth-middleware';
+import { currentContext, runWithContext } from '../context/request-context';
 import { errorHandler, notFoundHandler } from '../http/error-handler';
 import { healthRouter } from '../http/health';
 import type { ServiceRuntime } from './service-runtime';
@@ -53,11 +54,18 @@ export function createServiceApp(
       },
     }),
   );
+  // Everything the request causes (logs, RPC requests, events) names its request id.
+  app.use((req, _res, next) => runWithContext({ requestId: String(req.id) }, next));
   app.use(runtime.metrics.httpMiddleware);
   app.use(healthRouter(runtime.metrics, runtime.readiness, runtime.health));
   options.beforeBodyParsing?.(app);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(currentUser(runtime.verifier));
+  app.use((req, _res, next) => {
+    const context = currentContext();
+    if (context && req.currentUser) context.userId = req.currentUser.id;
+    next();
+  });
   mountRoutes(app);
   app.use(notFoundHandler);
   app.use(errorHandler(runtime.logger));
