@@ -28,11 +28,11 @@ export async function loadPurchaseHistory(lake: ParquetLake): Promise<boolean> {
            arg_max(data.kickOff, data.version) AS kick_off
     FROM ${matches} GROUP BY 1`);
   await lake.run(`CREATE OR REPLACE TEMP TABLE purchases AS
-    SELECT data.userId AS user_id, data.matchNumber AS match_number, min(occurred_at) AS at,
+    SELECT data.userId AS user_id, data.matchNumber AS match_number, min(occurred_at) AS bought_at,
            sum(data.quantity) AS quantity
     FROM ${orders} WHERE data.kind = 'primary' GROUP BY 1, 2`);
   await lake.run(`CREATE OR REPLACE TEMP TABLE purchase_teams AS
-    SELECT p.user_id, p.match_number, p.at, f.country, f.region, t.team
+    SELECT p.user_id, p.match_number, p.bought_at, f.country, f.region, t.team
     FROM purchases p JOIN fans f USING (user_id) JOIN matches m USING (match_number),
          LATERAL (VALUES (m.home_team), (m.away_team)) t(team)
     -- Bracket slots ("1A", "W49") are not teams anyone supports.
@@ -48,13 +48,13 @@ export interface HistoryRow {
 
 export const purchasesBefore = (lake: ParquetLake, until: string | null) =>
   lake.query<HistoryRow>(
-    `SELECT user_id, match_number, at::VARCHAR AS at FROM purchases
-     ${until ? `WHERE at < ${literal(until)}::TIMESTAMPTZ` : ''} ORDER BY at`,
+    `SELECT user_id, match_number, bought_at::VARCHAR AS "at" FROM purchases
+     ${until ? `WHERE bought_at < ${literal(until)}::TIMESTAMPTZ` : ''} ORDER BY bought_at`,
   );
 
 export const allPurchases = (lake: ParquetLake) =>
   lake.query<HistoryRow>(
-    "SELECT user_id, match_number, strftime(at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at FROM purchases ORDER BY at",
+    'SELECT user_id, match_number, strftime(bought_at, \'%Y-%m-%dT%H:%M:%S.%gZ\') AS "at" FROM purchases ORDER BY bought_at, user_id, match_number',
   );
 
 export const fanCountries = (lake: ParquetLake) =>
@@ -68,7 +68,7 @@ export const catalogue = (lake: ParquetLake) =>
 /** A cut-off instant so that `share` of the purchases come before it. */
 export async function timeQuantile(lake: ParquetLake, share: number): Promise<string> {
   const [row] = await lake.query<{ at: string }>(
-    `SELECT strftime(quantile_disc(at, ${Number(share)}), '%Y-%m-%dT%H:%M:%S.%gZ') AS at FROM purchases`,
+    `SELECT strftime(quantile_disc(bought_at, ${Number(share)}), '%Y-%m-%dT%H:%M:%S.%gZ') AS "at" FROM purchases`,
   );
   return row!.at;
 }
@@ -79,7 +79,7 @@ export async function timeQuantile(lake: ParquetLake, share: number): Promise<st
  * of `prior` purchases), global team shares, team-to-team lift, and match popularity.
  */
 export async function modelCounts(lake: ParquetLake, until: string | null, prior = 20) {
-  const where = until ? `WHERE at < ${literal(until)}::TIMESTAMPTZ` : '';
+  const where = until ? `WHERE bought_at < ${literal(until)}::TIMESTAMPTZ` : '';
   await lake.run(`CREATE OR REPLACE TEMP TABLE pt AS SELECT * FROM purchase_teams ${where}`);
   const globalTeam = await lake.query<{ team: string; share: number }>(
     `SELECT team, count(*) / sum(count(*)) OVER () AS share FROM pt GROUP BY team`,
