@@ -1,11 +1,5 @@
 import path from 'node:path';
-import {
-  createServiceApp,
-  createServiceRuntime,
-  listen,
-  loadConfig,
-  localJwtKeyPair,
-} from '@ticketaka/common';
+import { defineService, localJwtKeyPair } from '@ticketaka/common';
 import { authConfigSchema, type AuthConfig } from './config';
 import { createTokenIssuer } from './domain/token-issuer';
 import { usersRouter } from './entry-points/http/users.routes';
@@ -16,20 +10,15 @@ function privateKey(config: AuthConfig): string {
   return localJwtKeyPair(config.JWT_KEYS_DIR).privateKey;
 }
 
-/** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startAuthService(
-  env: NodeJS.ProcessEnv = process.env,
-  options: { startRelay?: boolean } = {},
-) {
-  const config = loadConfig('auth', authConfigSchema, env);
-  const runtime = await createServiceRuntime({
-    name: 'auth',
-    config,
-    migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
-    startRelay: options.startRelay,
-  });
-  const tokens = createTokenIssuer(privateKey(config), config.JWT_TTL_SECONDS);
-  const app = createServiceApp(runtime, (a) => a.use(usersRouter(runtime, tokens)));
-  const http = await listen(runtime, app, config.PORT);
-  return { runtime, url: http.url, logger: runtime.logger, close: () => runtime.close() };
-}
+export const startAuthService = defineService({
+  name: 'auth',
+  config: authConfigSchema,
+  migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
+  setup: async (runtime) => {
+    const tokens = createTokenIssuer(
+      privateKey(runtime.config),
+      runtime.config.ACCESS_TOKEN_TTL_SECONDS,
+    );
+    return { routes: (app) => app.use(usersRouter(runtime, tokens)) };
+  },
+});

@@ -7,12 +7,20 @@ export const authConfigSchema = requireInProduction(
     PORT: envPort(registration.port),
     /** Only auth holds the signing key (PEM, PKCS#8, P-256). */
     JWT_PRIVATE_KEY: z.string().optional(),
-    JWT_TTL_SECONDS: z.coerce
+    /** Access tokens are short-lived; the refresh token renews them. */
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+    /** A session lasts this long from sign-in (not extended by refreshing). */
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
-      .min(60)
-      .max(7 * 24 * 3600)
-      .default(8 * 3600),
+      .min(300)
+      .max(90 * 24 * 3600)
+      .default(14 * 24 * 3600),
+    /**
+     * The refresh token just replaced still renews the access token for this long (no new
+     * refresh token), so two tabs refreshing at once do not look like a stolen token.
+     */
+    REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
     /** Secure cookies need HTTPS; local runs serve plain HTTP on localhost. */
     COOKIE_SECURE: envBoolean(false),
   }),

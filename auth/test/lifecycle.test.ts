@@ -32,7 +32,7 @@ function startProcess(extraEnv: NodeJS.ProcessEnv) {
 test('when the configuration is wrong, then the service refuses to start and names every bad variable', async () => {
   const run = startProcess({
     DATABASE_URL: 'mysql://localhost/x',
-    JWT_TTL_SECONDS: 'soon',
+    ACCESS_TOKEN_TTL_SECONDS: 'soon',
     PORT: '99999',
   });
   expect(await run.exited).toBe(1);
@@ -40,7 +40,7 @@ test('when the configuration is wrong, then the service refuses to start and nam
   expect(run.output()).toContain(
     'DATABASE_URL: must be a postgres:// connection URL (got "mysql://localhost/x")',
   );
-  expect(run.output()).toMatch(/JWT_TTL_SECONDS: .*\(got "soon"\)/);
+  expect(run.output()).toMatch(/ACCESS_TOKEN_TTL_SECONDS: .*\(set\)/);
   expect(run.output()).toMatch(/PORT: .*\(got "99999"\)/);
 });
 

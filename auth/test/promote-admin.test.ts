@@ -24,11 +24,12 @@ afterAll(async () => {
   await env.cleanup();
 });
 
-const promote = (email: string) =>
-  run('npm', ['run', '--silent', 'admin:promote', '-w', 'auth', '--', email], {
+const admin = (command: 'admin:promote' | 'admin:demote', email: string) =>
+  run('npm', ['run', '--silent', command, '-w', 'auth', '--', email], {
     cwd: path.join(__dirname, '..', '..'),
     env: { ...process.env, ...env.env },
   });
+const promote = (email: string) => admin('admin:promote', email);
 
 test('when the documented admin command promotes an account, then its next session has the admin role and the change is announced', async () => {
   const signup = await fetch(`${auth.url}/api/users/signup`, {
@@ -44,7 +45,7 @@ test('when the documented admin command promotes an account, then its next sessi
   const { user } = await readJson(signup);
 
   const { stdout } = await promote('boss@example.com');
-  expect(stdout).toContain('boss@example.com: promoted');
+  expect(stdout).toContain('boss@example.com: now admin');
   expect((await promote('boss@example.com')).stdout).toContain('already admin');
 
   const signin = await fetch(`${auth.url}/api/users/signin`, {
@@ -60,6 +61,37 @@ test('when the documented admin command promotes an account, then its next sessi
     );
     expect(events.map((e) => e.data)).toEqual([{ id: user.id, role: 'admin', version: 2 }]);
   });
+});
+
+test('when the documented demote command runs, then the account is a fan again and its admin token is refused at once', async () => {
+  const signup = await fetch(`${auth.url}/api/users/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: 'former@example.com',
+      password: 'a long enough password',
+      displayName: 'Former',
+      country: 'QA',
+    }),
+  });
+  expect(signup.status).toBe(201);
+  await promote('former@example.com');
+  const signin = await fetch(`${auth.url}/api/users/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'former@example.com', password: 'a long enough password' }),
+  });
+  const { token, user } = await readJson(signin);
+  expect(user.role).toBe('admin');
+
+  expect((await admin('admin:demote', 'former@example.com')).stdout).toContain(
+    'former@example.com: now fan',
+  );
+  const me = await fetch(`${auth.url}/api/users/currentuser`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(me.status).toBe(401);
+  expect((await readJson(me)).errors[0].code).toBe('token_outdated');
 });
 
 test('when the account does not exist, then the command fails and says so', async () => {

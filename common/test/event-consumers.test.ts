@@ -39,23 +39,20 @@ const deadLetters = () =>
   readSubject<DeadLetter>(runtime.bus, 'deadletter.>', runtime.bus.streamName('deadletter'));
 
 describe('idempotent consumers', () => {
-  test('when the same event is delivered twice, then its effect is applied once', async () => {
-    const outcomes: string[] = [];
-    await runtime.bus.subscribe({
-      consumer: 'copier',
-      event: noteAdded,
-      handler: async (event) => {
-        outcomes.push(
-          await applyOnce(runtime.pool, 'copier', event.id, async (client) => {
-            await client.query(
-              `INSERT INTO note_copies (id, text) VALUES ($1, $2)
-               ON CONFLICT (id) DO UPDATE SET copies = note_copies.copies + 1`,
-              [event.data.id, event.data.text],
-            );
-          }),
+  test('when the same event is delivered twice, then consume applies its effect once and runs the after-commit step once', async () => {
+    const afterCommit: string[] = [];
+    await runtime.consume(
+      noteAdded,
+      async (event, tx) => {
+        await tx.query(
+          `INSERT INTO note_copies (id, text) VALUES ($1, $2)
+           ON CONFLICT (id) DO UPDATE SET copies = note_copies.copies + 1`,
+          [event.data.id, event.data.text],
         );
+        return event.data.text;
       },
-    });
+      { afterCommit: (_event, text) => void afterCommit.push(text) },
+    );
     const event = noteAdded.create({ id: randomUUID(), text: 'twice', version: 1 });
     // Two different message ids get past JetStream's de-duplication: a true double delivery.
     await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), {
@@ -64,8 +61,32 @@ describe('idempotent consumers', () => {
     await runtime.bus.js.publish(runtime.bus.subject(event.type), JSON.stringify(event), {
       msgID: 'b',
     });
-    await eventually(() => expect(outcomes).toEqual(['applied', 'duplicate']));
+    await eventually(async () => {
+      const { rows } = await runtime.pool.query(
+        'SELECT consumer FROM processed_events WHERE event_id = $1',
+        [event.id],
+      );
+      // The inbox is keyed by the service name.
+      expect(rows).toEqual([{ consumer: 'notes' }]);
+    });
+    await sleep(300);
     expect(await copies(event.data.id)).toBe(1);
+    expect(afterCommit).toEqual(['twice']);
+  });
+
+  test('when a service consumes the same event type twice, then consume refuses (the two would share one durable)', async () => {
+    await expect(runtime.consume(noteAdded, async () => undefined)).rejects.toThrow(
+      'notes already consumes notes.note.added',
+    );
+  });
+
+  test('when applyOnce sees an event id again, then it reports a duplicate and runs nothing', async () => {
+    const id = randomUUID();
+    let runs = 0;
+    const effect = async () => void (runs += 1);
+    expect(await applyOnce(runtime.pool, 'copier', id, effect)).toBe('applied');
+    expect(await applyOnce(runtime.pool, 'copier', id, effect)).toBe('duplicate');
+    expect(runs).toBe(1);
   });
 
   test('when the same event is published twice with its id, then JetStream stores it once', async () => {
@@ -157,5 +178,75 @@ describe('request/reply', () => {
     await expect(runtime.bus.request('rpc.notes.nobody', {}, z.any(), 300)).rejects.toMatchObject({
       status: 503,
     });
+  });
+});
+
+describe('outages are not poison', () => {
+  test('when a handler fails with a dependency outage more often than maxDeliver, then the event is retried, never dead-lettered, and applied once the dependency is back', async () => {
+    const attempts = new Map<string, number>();
+    await runtime.bus.subscribe({
+      consumer: 'outage',
+      event: noteAdded,
+      maxDeliver: 2,
+      backoffMs: [50],
+      handler: async (event) => {
+        const n = (attempts.get(event.id) ?? 0) + 1;
+        attempts.set(event.id, n);
+        if (n <= 4)
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+            code: 'ECONNREFUSED',
+          });
+      },
+    });
+    const event = noteAdded.create({ id: randomUUID(), text: 'outage', version: 1 });
+    await runtime.bus.publish(event);
+    await eventually(() => expect(attempts.get(event.id)).toBe(5), 15_000);
+    const letters = (await deadLetters()).filter(
+      (l) => l.consumer === 'outage' && l.payload.includes(event.id),
+    );
+    expect(letters).toEqual([]);
+  });
+
+  test('when the durable consumer is deleted on the server, then its loop re-creates it, later events flow and readiness shows it running again', async () => {
+    const seen: string[] = [];
+    await runtime.bus.subscribe({
+      consumer: 'phoenix',
+      event: noteAdded,
+      handler: async (event) => void seen.push(event.data.text),
+    });
+    const durable = runtime.bus.durableName('phoenix', noteAdded.type);
+    const state = () => runtime.bus.consumerStates().find((c) => c.durable === durable);
+    await eventually(() => expect(state()?.status).toBe('running'));
+    await runtime.bus.jsm.consumers.delete(runtime.bus.streamName('notes'), durable);
+    await eventually(() => expect(state()?.restarts).toBeGreaterThanOrEqual(1), 15_000);
+    await eventually(() => expect(state()?.status).toBe('running'), 15_000);
+    await runtime.bus.publish(noteAdded.create({ id: randomUUID(), text: 'reborn', version: 1 }));
+    await eventually(() => expect(seen).toContain('reborn'), 15_000);
+    const metrics = await runtime.metrics.registry.metrics();
+    expect(metrics).toMatch(
+      new RegExp(`event_consumer_up\\{consumer="phoenix",type="notes.note.added"[^}]*\\} 1`),
+    );
+  });
+
+  test('when the dead-letter stream is gone, then a poison message is kept (nak) and parked once the stream is back, and the loop goes on', async () => {
+    const seen: string[] = [];
+    await runtime.bus.subscribe({
+      consumer: 'parker',
+      event: noteAdded,
+      handler: async (event) => void seen.push(event.data.text),
+    });
+    await runtime.bus.jsm.streams.delete(runtime.bus.streamName('deadletter'));
+    const poison = `{"poison":"${randomUUID()}"}`;
+    await runtime.bus.js.publish(runtime.bus.subject(noteAdded.type), poison, {
+      msgID: randomUUID(),
+    });
+    await runtime.bus.publish(noteAdded.create({ id: randomUUID(), text: 'next', version: 1 }));
+    await eventually(() => expect(seen).toContain('next'), 15_000);
+    await eventually(async () => {
+      const letters = (await deadLetters()).filter(
+        (l) => l.consumer === 'parker' && l.payload === poison,
+      );
+      expect(letters).toHaveLength(1);
+    }, 15_000);
   });
 });

@@ -11,8 +11,9 @@ const installed = path.join(root, 'node_modules', '.package-lock.json');
 const stale =
   !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
 if (stale) {
-  // `npm install`, not `npm ci`: the lock file records only this platform's optional
-  // binaries (swc, esbuild), which `npm ci` treats as out of sync.
-  console.log('Installing Node dependencies (npm install) …');
-  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // `npm ci`: exactly the committed lock file (which holds every platform's optional binaries),
+  // so a fresh clone installs what CI and the images install and its working tree stays clean.
+  // After changing a dependency in a package.json, run `npm install` once to update the lock.
+  console.log('Installing Node dependencies (npm ci) …');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }

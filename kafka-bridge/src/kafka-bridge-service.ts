@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createServiceApp, createServiceRuntime, listen, loadConfig } from '@ticketaka/common';
+import { defineService } from '@ticketaka/common';
 import type { BridgeContext } from './bridge-context';
 import { createBridgeMetrics } from './bridge-metrics';
 import { kafkaBridgeConfigSchema, topicsOf } from './config';
@@ -12,30 +12,28 @@ import { KafkaAdmin } from './kafka/kafka-admin';
 import { createKafka } from './kafka/kafka-client';
 import { PartnerProducer } from './kafka/partner-producer';
 import { PartnerLink } from './partner-link';
+import { resolveBridgeKeys } from './signing-keys';
 
-/** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startKafkaBridgeService(
-  env: NodeJS.ProcessEnv = process.env,
-  options: { startRelay?: boolean } = {},
-) {
-  const config = loadConfig('kafka-bridge', kafkaBridgeConfigSchema, env);
-  const runtime = await createServiceRuntime({
-    name: 'kafka-bridge',
-    config,
-    migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
-    startRelay: options.startRelay,
-  });
-  try {
-    const topics = topicsOf(config);
+export const startKafkaBridgeService = defineService({
+  name: 'kafka-bridge',
+  config: kafkaBridgeConfigSchema,
+  migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
+  setup: async (runtime) => {
+    const topics = topicsOf(runtime.config);
+    const keys = resolveBridgeKeys(runtime.config);
     const metrics = createBridgeMetrics(runtime.metrics);
-    const kafka = createKafka(config, runtime.logger);
+    const kafka = createKafka(runtime.config, runtime.logger);
     const admin = new KafkaAdmin(kafka);
-    const producer = new PartnerProducer(kafka, runtime.logger, config.KAFKA_PRODUCE_TIMEOUT_MS);
+    const producer = new PartnerProducer(
+      kafka,
+      runtime.logger,
+      runtime.config.KAFKA_PRODUCE_TIMEOUT_MS,
+    );
     const deadLetter = {
       pool: runtime.pool,
       producer,
       topic: topics.deadLetter,
-      clientId: config.KAFKA_CLIENT_ID,
+      clientId: runtime.config.KAFKA_CLIENT_ID,
       metrics,
     };
 
@@ -68,10 +66,11 @@ export async function startKafkaBridgeService(
       kafka,
       admin,
       producer,
-      layout: { ticketSalesPartitions: config.KAFKA_TICKET_SALES_PARTITIONS },
+      layout: { ticketSalesPartitions: runtime.config.KAFKA_TICKET_SALES_PARTITIONS },
       groupSuffix: (await ledgerId(runtime.pool)).slice(0, 8),
       sync,
       deadLetter,
+      keys,
     };
     const link = new PartnerLink(context);
     runtime.readiness.kafka = () => link.assertReady();
@@ -84,21 +83,10 @@ export async function startKafkaBridgeService(
     const linked = link.start();
     sync.start();
 
-    const app = createServiceApp(runtime, (a) =>
-      a.use(partnerSyncRouter(runtime, topics, () => link.phase)),
-    );
-    const http = await listen(runtime, app, config.PORT);
     return {
-      runtime,
-      url: http.url,
-      logger: runtime.logger,
-      /** Resolves once the partner link runs (tests wait for it). */
-      linked,
-      topics,
-      close: () => runtime.close(),
+      routes: (app) => app.use(partnerSyncRouter(runtime, topics, () => link.phase)),
+      /** `linked` resolves once the partner link runs (tests wait for it). */
+      expose: { linked, topics },
     };
-  } catch (error) {
-    await runtime.close();
-    throw error;
-  }
-}
+  },
+});

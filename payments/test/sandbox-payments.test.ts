@@ -137,12 +137,17 @@ describe('paying with the sandbox test cards', () => {
 });
 
 describe('who may pay what', () => {
-  test("when a fan pays someone else's order, then 403 and no payment exists", async () => {
+  test("when a fan pays someone else's order, then 404 exactly as for an order that does not exist, and no payment exists", async () => {
     const { order } = await payable();
     const stranger = newFan(h.env);
     const response = await pay(h.payments, stranger, { orderId: order.id, card: CARDS.succeeds });
-    expect(response.status).toBe(403);
-    expect(response.body.errors[0].code).toBe('not_order_owner');
+    expect(response.status).toBe(404);
+    const { order: missing } = await payable();
+    await h.payments.runtime.pool.query('DELETE FROM orders WHERE id = $1', [missing.id]);
+    const unknown = await pay(h.payments, stranger, { orderId: missing.id, card: CARDS.succeeds });
+    expect(unknown.status).toBe(404);
+    expect(response.body).toEqual(unknown.body);
+    expect(response.body.errors[0].code).toBe('order_not_found');
     expect(
       (
         await h.payments.runtime.pool.query('SELECT 1 FROM payments WHERE order_id = $1', [
@@ -152,13 +157,15 @@ describe('who may pay what', () => {
     ).toBe(0);
   });
 
-  test("when a fan reads someone else's payment, then 403", async () => {
+  test("when a fan reads someone else's payment, then 404 as for a missing one; an admin may read it", async () => {
     const { fan, order } = await payable();
     expect((await pay(h.payments, fan, { orderId: order.id, card: CARDS.succeeds })).status).toBe(
       202,
     );
     const response = await paymentOf(h.payments, newFan(h.env), order.id);
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual((await paymentOf(h.payments, fan, randomUUID())).body);
+    expect((await paymentOf(h.payments, newFan(h.env, 'admin'), order.id)).status).toBe(200);
   });
 
   test('when nobody is signed in, then 401', async () => {

@@ -84,7 +84,12 @@ function intentEvent(
   type: string,
   order: TestOrder,
   payment: { paymentId: string; intentId: string },
-  overrides: { amount?: number; created?: number; lastPaymentError?: object } = {},
+  overrides: {
+    amount?: number;
+    currency?: string;
+    created?: number;
+    lastPaymentError?: object;
+  } = {},
 ) {
   const succeeded = type === 'payment_intent.succeeded';
   return JSON.stringify(
@@ -102,7 +107,7 @@ function intentEvent(
           object: 'payment_intent',
           amount: overrides.amount ?? order.amountCents,
           amount_received: succeeded ? (overrides.amount ?? order.amountCents) : 0,
-          currency: order.currency.toLowerCase(),
+          currency: (overrides.currency ?? order.currency).toLowerCase(),
           status: succeeded ? 'succeeded' : 'requires_payment_method',
           metadata: { ticketaka_order_id: order.id, ticketaka_payment_id: payment.paymentId },
           last_payment_error: overrides.lastPaymentError ?? null,
@@ -430,6 +435,37 @@ describe('refunds through Stripe', () => {
     await eventually(async () => expect(await refundedEvents(order.id)).toHaveLength(1));
     expect(await succeededEvents(order.id)).toHaveLength(0);
   });
+
+  test.each([
+    { name: 'took 1 cent for a 22500-cent order', overrides: { amount: 1 } },
+    { name: 'took 22500 in another currency', overrides: { currency: 'EUR' } },
+  ])(
+    'when Stripe says it $name, then the order is not paid: no success is announced, the charge is refunded and the payment says why',
+    async ({ overrides }) => {
+      const { fan, order } = await payable();
+      const payment = await paid(fan, order);
+      sent.length = 0;
+      const payload = intentEvent('payment_intent.succeeded', order, payment, overrides);
+      expect((await deliver(payload, sign(payload))).body).toEqual({
+        received: true,
+        outcome: 'applied',
+      });
+
+      await eventually(async () =>
+        expect((await paymentOf(h.payments, fan, order.id)).body.payment.status).toBe('refunded'),
+      );
+      expect((await paymentOf(h.payments, fan, order.id)).body.payment.refund).toMatchObject({
+        code: 'amount_mismatch',
+        reason: expect.stringMatching(/did not match the order/),
+      });
+      expect(sent.filter((r) => r.path === '/v1/refunds')).toHaveLength(1);
+      await eventually(async () => expect(await refundedEvents(order.id)).toHaveLength(1));
+      expect(await succeededEvents(order.id)).toHaveLength(0);
+      // The same event again changes nothing (and still announces no success).
+      expect((await deliver(payload, sign(payload))).body.outcome).toBe('duplicate');
+      expect(await succeededEvents(order.id)).toHaveLength(0);
+    },
+  );
 
   test('when orders rejects the payment (twice), then it is refunded once with the reason shown to the fan', async () => {
     const { fan, order } = await payable();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createServiceApp, createServiceRuntime, listen, loadConfig } from '@ticketaka/common';
+import { defineService } from '@ticketaka/common';
 import { ticketsConfigSchema } from './config';
 import { loadMasterList, masterListSchema } from './domain/load-master-list.use-case';
 import { AvailabilityFeed } from './entry-points/http/availability-feed';
@@ -16,19 +16,12 @@ import { servePartnerSales } from './entry-points/messaging/partner-sale.respond
 
 export const SEED_MASTER_LIST = path.join(__dirname, 'data-access', 'seed', 'master-list.json');
 
-/** Composition root: used by main.ts and, in-process on port 0, by the tests. */
-export async function startTicketsService(
-  env: NodeJS.ProcessEnv = process.env,
-  options: { startRelay?: boolean } = {},
-) {
-  const config = loadConfig('tickets', ticketsConfigSchema, env);
-  const runtime = await createServiceRuntime({
-    name: 'tickets',
-    config,
-    migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
-    startRelay: options.startRelay,
-  });
-  try {
+export const startTicketsService = defineService({
+  name: 'tickets',
+  config: ticketsConfigSchema,
+  migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
+  setup: async (runtime) => {
+    const { config } = runtime;
     if (config.LOAD_MASTER_LIST_ON_START) {
       const seed = masterListSchema.parse(JSON.parse(fs.readFileSync(SEED_MASTER_LIST, 'utf8')));
       const loaded = await loadMasterList(runtime, seed, config.CATALOGUE_CURRENCY);
@@ -47,18 +40,16 @@ export async function startTicketsService(
     await consumeOrderCompleted(runtime);
 
     const stream = availabilityStreamRouter(runtime, feed);
-    const app = createServiceApp(runtime, (a) => {
-      // The stream is mounted before /api/matches/:matchNumber would claim "stream".
-      a.use(stream.router);
-      a.use(matchesRouter(runtime));
-      a.use(resaleRouter(runtime));
-    });
-    const http = await listen(runtime, app, config.PORT);
-    // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
-    runtime.onClose(async () => stream.endAll());
-    return { runtime, url: http.url, logger: runtime.logger, feed, close: () => runtime.close() };
-  } catch (error) {
-    await runtime.close();
-    throw error;
-  }
-}
+    return {
+      routes: (app) => {
+        // The stream is mounted before /api/matches/:matchNumber would claim "stream".
+        app.use(stream.router);
+        app.use(matchesRouter(runtime));
+        app.use(resaleRouter(runtime));
+      },
+      // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
+      onListening: () => runtime.onClose(async () => stream.endAll()),
+      expose: { feed },
+    };
+  },
+});

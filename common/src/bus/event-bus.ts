@@ -25,6 +25,7 @@ import {
   type RequestContext,
 } from '../context/request-context';
 import { AppError, ServiceUnavailableError } from '../errors/app-error';
+import { isTransientError } from '../errors/transient';
 import { RetryLaterError, type DeadLetter } from './dead-letter';
 
 export interface EventBusOptions {
@@ -33,6 +34,8 @@ export interface EventBusOptions {
   namespace: string;
   /** The connecting service, used for connection names and queue groups. */
   service: string;
+  /** Copies of each stream in a JetStream cluster (R3 in production); 1 by default. */
+  streamReplicas?: number;
   logger: Logger;
   metrics?: Metrics;
 }
@@ -42,9 +45,13 @@ export interface SubscribeOptions<D extends EventDefinition> {
   consumer: string;
   event: D;
   handler: (event: EventOf<D>, delivery: { deliveryCount: number }) => Promise<void>;
-  /** Deliveries before a failing message is moved to the dead-letter subject. */
+  /**
+   * Deterministic failures before a message is moved to the dead-letter subject. Transient
+   * failures (a dependency away, `RetryLaterError`) never count: they are retried for as long
+   * as the outage lasts.
+   */
   maxDeliver?: number;
-  /** Redelivery delays; the last one repeats. */
+  /** Redelivery delays after a deterministic failure; the last one repeats. */
   backoffMs?: number[];
 }
 
@@ -85,22 +92,45 @@ export interface StreamSubscription {
   close(): Promise<void>;
 }
 
+/** What `/readyz` and `/metrics` show of one durable consumer. */
+export interface ConsumerState {
+  durable: string;
+  consumer: string;
+  type: string;
+  status: 'starting' | 'running' | 'restarting' | 'stopped';
+  restarts: number;
+  lastError?: string;
+}
+
 const DEFAULT_BACKOFF_MS = [200, 1000, 5000, 15000, 30000];
+/** Capped exponential back-off while a dependency is away. */
+const TRANSIENT_BACKOFF_MS = { first: 250, max: 15_000 };
+const RESTART_BACKOFF_MS = { first: 250, max: 10_000 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /**
  * The platform's one way to publish and consume events on NATS JetStream:
  * one stream per producing service (`<service>.>`), one durable consumer per consuming
  * service and subject, explicit acks, redelivery with back-off, and a dead-letter subject
- * after `maxDeliver` deliveries or at once for a message that fails validation.
+ * after `maxDeliver` deterministic failures or at once for a message that fails validation.
+ * An outage (PostgreSQL restarting, a request nobody answers) is retried with capped
+ * back-off for as long as it lasts, never dead-lettered. Each consumer loop restarts itself
+ * whenever it ends while the bus is open; its state is visible in `consumerStates()`.
  * Publishing uses the event id as JetStream message id, so a re-publish is dropped by the
  * server inside the duplicate window; consumers are idempotent for anything older.
  */
 export class EventBus {
   private readonly streams = new Set<string>();
-  private readonly running: ConsumerMessages[] = [];
+  private readonly running = new Set<ConsumerMessages>();
   private readonly loops: Promise<void>[] = [];
   private readonly replies: Subscription[] = [];
+  private readonly states: ConsumerState[] = [];
+  /** Deterministic failures per message still being retried (`durable:seq`). */
+  private readonly failures = new Map<string, number>();
+  private closing = false;
+  private connected = true;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -116,7 +146,21 @@ export class EventBus {
       maxReconnectAttempts: -1,
     });
     const jsm = await jetstreamManager(nc);
-    return new EventBus(nc, jetstream(nc), jsm, options);
+    const bus = new EventBus(nc, jetstream(nc), jsm, options);
+    bus.watchConnection();
+    return bus;
+  }
+
+  /** Readiness follows the connection: red while NATS is away, green once reconnected. */
+  private watchConnection() {
+    void (async () => {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect') this.connected = false;
+        if (status.type === 'reconnect') this.connected = true;
+        if (status.type === 'disconnect' || status.type === 'reconnect')
+          this.options.logger.warn({ nats: status.type }, `NATS ${status.type}`);
+      }
+    })().catch(() => undefined);
   }
 
   subject(typeOrSubject: string): string {
@@ -139,10 +183,10 @@ export class EventBus {
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       max_age: nanos(30 * 24 * 3600_000),
+      num_replicas: this.options.streamReplicas ?? 1,
     };
-    try {
-      await this.jsm.streams.info(name);
-    } catch {
+    const existing = await this.jsm.streams.info(name).catch(() => undefined);
+    if (!existing) {
       try {
         await this.jsm.streams.add(config);
       } catch (error) {
@@ -151,17 +195,26 @@ export class EventBus {
           throw error;
         });
       }
+    } else if (existing.config.num_replicas < config.num_replicas) {
+      // A stream created before the cluster grew is raised to the configured copies.
+      await this.jsm.streams.update(name, { num_replicas: config.num_replicas });
     }
     this.streams.add(name);
     return name;
   }
 
   async publish(event: EventEnvelope): Promise<{ duplicate: boolean; seq: number }> {
-    await this.ensureStream(producerOf(event.type));
-    const ack = await this.js.publish(this.subject(event.type), JSON.stringify(event), {
-      msgID: event.id,
-    });
-    return { duplicate: ack.duplicate, seq: ack.seq };
+    const stream = await this.ensureStream(producerOf(event.type));
+    try {
+      const ack = await this.js.publish(this.subject(event.type), JSON.stringify(event), {
+        msgID: event.id,
+      });
+      return { duplicate: ack.duplicate, seq: ack.seq };
+    } catch (error) {
+      // The stream may be gone (a NATS server that lost its store): look again next time.
+      this.streams.delete(stream);
+      throw error;
+    }
   }
 
   durableName(consumer: string, type: string): string {
@@ -172,9 +225,22 @@ export class EventBus {
     const stream = await this.ensureStream(producerOf(options.event.type));
     await this.ensureStream('deadletter');
     const durable = this.durableName(options.consumer, options.event.type);
+    await this.ensureConsumer(stream, durable, options.event.type);
+    const state: ConsumerState = {
+      durable,
+      consumer: options.consumer,
+      type: options.event.type,
+      status: 'starting',
+      restarts: 0,
+    };
+    this.states.push(state);
+    this.loops.push(this.consumeLoop(stream, state, options));
+  }
+
+  private async ensureConsumer(stream: string, durable: string, type: string) {
     const config = {
       durable_name: durable,
-      filter_subject: this.subject(options.event.type),
+      filter_subject: this.subject(type),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(30_000),
@@ -189,22 +255,83 @@ export class EventBus {
         });
       });
     }
-    const consumer = await this.js.consumers.get(stream, durable);
-    const messages = await consumer.consume({ max_messages: 64 });
-    this.running.push(messages);
-    const loop = (async () => {
-      for await (const msg of messages) await this.deliver(msg, options);
-    })().catch((error) =>
-      this.options.logger.error({ err: error, durable }, 'consumer loop stopped'),
-    );
-    this.loops.push(loop);
   }
 
-  private async deliver<D extends EventDefinition>(msg: JsMsg, options: SubscribeOptions<D>) {
+  /**
+   * Consumes until the bus closes. Whatever ends the message iterator (the consumer or its
+   * stream deleted, an error in the client) restarts it with back-off, re-creating the
+   * durable consumer if it is gone, so a consumer never stops silently.
+   */
+  private async consumeLoop<D extends EventDefinition>(
+    stream: string,
+    state: ConsumerState,
+    options: SubscribeOptions<D>,
+  ) {
+    const log = this.options.logger.child({ durable: state.durable });
+    let attempt = 0;
+    while (!this.closing) {
+      let messages: ConsumerMessages | undefined;
+      try {
+        if (state.status === 'restarting')
+          await this.ensureConsumer(stream, state.durable, state.type);
+        const consumer = await this.js.consumers.get(stream, state.durable);
+        messages = await consumer.consume({ max_messages: 64, abort_on_missing_resource: true });
+        this.running.add(messages);
+        if (this.closing) break;
+        if (state.status === 'restarting') log.info('consumer restarted');
+        state.status = 'running';
+        state.lastError = undefined;
+        attempt = 0;
+        this.watchConsumer(messages, log);
+        for await (const msg of messages) await this.deliver(msg, options, state);
+        if (this.closing) break;
+        throw new Error('the message iterator ended');
+      } catch (error) {
+        if (this.closing) break;
+        state.status = 'restarting';
+        state.restarts += 1;
+        state.lastError = describe(error);
+        this.options.metrics?.consumerRestarts.inc({ consumer: state.consumer, type: state.type });
+        const delay = Math.min(RESTART_BACKOFF_MS.first * 2 ** attempt, RESTART_BACKOFF_MS.max);
+        attempt += 1;
+        log.warn({ err: error, retryInMs: delay }, 'consumer loop ended; restarting');
+        await sleep(delay);
+      } finally {
+        if (messages) {
+          this.running.delete(messages);
+          await messages.close().catch(() => undefined);
+        }
+      }
+    }
+    state.status = 'stopped';
+  }
+
+  /** A deleted consumer would leave the iterator waiting forever: end it so the loop restarts. */
+  private watchConsumer(messages: ConsumerMessages, log: Logger) {
+    void (async () => {
+      for await (const status of messages.status()) {
+        if (status.type === 'consumer_deleted') {
+          log.warn('durable consumer deleted on the server; re-creating it');
+          messages.stop(new Error('consumer deleted'));
+        }
+      }
+    })().catch(() => undefined);
+  }
+
+  consumerStates(): readonly ConsumerState[] {
+    return this.states;
+  }
+
+  private async deliver<D extends EventDefinition>(
+    msg: JsMsg,
+    options: SubscribeOptions<D>,
+    state: ConsumerState,
+  ) {
     const { consumer, event: definition } = options;
     const maxDeliver = options.maxDeliver ?? 8;
     const backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
     const deliveryCount = msg.info.deliveryCount;
+    const key = `${state.durable}:${msg.seq}`;
     const log = this.options.logger.child({
       consumer,
       subject: msg.subject,
@@ -219,28 +346,50 @@ export class EventBus {
       event = definition.envelope.parse(JSON.parse(msg.string())) as EventOf<D>;
     } catch (error) {
       // A message that cannot be parsed will never succeed: park it instead of retrying.
-      await this.deadLetter(msg, consumer, `invalid message: ${describe(error)}`);
-      count('invalid');
+      if (await this.deadLetter(msg, consumer, `invalid message: ${describe(error)}`, log))
+        count('invalid');
       return;
     }
     try {
       await runWithContext(contextOfEvent(event), () => options.handler(event, { deliveryCount }));
       msg.ack();
+      this.failures.delete(key);
       count('applied');
     } catch (error) {
-      if (deliveryCount >= maxDeliver) {
-        log.error({ err: error, eventId: event.id }, 'giving up on event; dead-lettered');
-        await this.deadLetter(msg, consumer, describe(error));
-        count('dead_lettered');
+      if (isTransientError(error) && !this.closing) {
+        // An outage, or an event that must wait for another: retry without spending the budget.
+        const delay = Math.min(
+          TRANSIENT_BACKOFF_MS.first * 2 ** Math.min(deliveryCount - 1, 10),
+          TRANSIENT_BACKOFF_MS.max,
+        );
+        const level = error instanceof RetryLaterError ? 'debug' : 'warn';
+        log[level](
+          { err: error, eventId: event.id, retryInMs: delay },
+          'event could not be applied yet (transient); will retry',
+        );
+        safely(() => msg.nak(delay));
+        count('retried_transient');
         return;
       }
-      const delay = backoff[Math.min(deliveryCount - 1, backoff.length - 1)] ?? 1000;
-      const level = error instanceof RetryLaterError ? 'debug' : 'warn';
-      log[level](
-        { err: error, eventId: event.id, retryInMs: delay },
+      const failures = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, failures);
+      if (failures >= maxDeliver) {
+        log.error(
+          { err: error, eventId: event.id, failures },
+          'giving up on event; dead-lettering',
+        );
+        if (await this.deadLetter(msg, consumer, describe(error), log)) {
+          this.failures.delete(key);
+          count('dead_lettered');
+        }
+        return;
+      }
+      const delay = backoff[Math.min(failures - 1, backoff.length - 1)] ?? 1000;
+      log.warn(
+        { err: error, eventId: event.id, retryInMs: delay, failures },
         'event handling failed; will retry',
       );
-      msg.nak(delay);
+      safely(() => msg.nak(delay));
       count('retried');
     }
   }
@@ -281,9 +430,10 @@ export class EventBus {
     }
     const consumer = await this.js.consumers.get(stream, name);
     const messages = await consumer.consume({ max_messages: Math.max(256, maxBatch * 2) });
-    this.running.push(messages);
+    this.running.add(messages);
+    const log = this.options.logger.child({ consumer: name, producer: options.producer });
     const batcher = new StreamBatcher(this, options, maxBatch, (msg, reason) =>
-      this.deadLetter(msg, options.consumer, reason),
+      this.deadLetter(msg, options.consumer, reason, log),
     );
     const loop = (async () => {
       for await (const msg of messages) await batcher.add(msg);
@@ -316,7 +466,13 @@ export class EventBus {
     return this.options.logger.child(bindings);
   }
 
-  private async deadLetter(msg: JsMsg, consumer: string, reason: string) {
+  /**
+   * Parks a message on `deadletter.<consumer>.<subject>` and ends its delivery. If the
+   * dead-letter publish itself fails (NATS reconnecting), the message is nak'ed instead and
+   * comes back later: it is never dropped and the consumer loop goes on. Returns whether it
+   * was parked.
+   */
+  private async deadLetter(msg: JsMsg, consumer: string, reason: string, log: Logger) {
     const letter: DeadLetter = {
       consumer,
       subject: msg.subject,
@@ -326,12 +482,21 @@ export class EventBus {
       payload: msg.string(),
     };
     const subject = this.subject(`deadletter.${consumer}.${msg.subject}`);
-    await this.js.publish(subject, JSON.stringify(letter), {
-      msgID: `${consumer}:${msg.info.stream}:${msg.seq}`,
-    });
+    try {
+      await this.ensureStream('deadletter');
+      await this.js.publish(subject, JSON.stringify(letter), {
+        msgID: `${consumer}:${msg.info.stream}:${msg.seq}`,
+      });
+    } catch (error) {
+      log.warn({ err: error }, 'could not publish the dead letter; the message will come back');
+      this.streams.delete(this.streamName('deadletter'));
+      safely(() => msg.nak(2_000));
+      return false;
+    }
     this.options.metrics?.deadLettered.inc({ consumer, reason: reason.slice(0, 40) });
     // The reason travels in the letter: servers before 2.10 ignore "+TERM <reason>" entirely.
-    msg.term();
+    safely(() => msg.term());
+    return true;
   }
 
   /**
@@ -416,10 +581,11 @@ export class EventBus {
   }
 
   isConnected(): boolean {
-    return !this.nc.isClosed() && !this.nc.isDraining();
+    return this.connected && !this.nc.isClosed() && !this.nc.isDraining();
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const messages of this.running) await messages.close().catch(() => undefined);
     await Promise.allSettled(this.loops);
     for (const sub of this.replies) sub.unsubscribe();
@@ -471,7 +637,7 @@ class StreamBatcher {
     private readonly bus: EventBus,
     private readonly options: SubscribeStreamOptions,
     private readonly maxBatch: number,
-    private readonly deadLetter: (msg: JsMsg, reason: string) => Promise<void>,
+    private readonly deadLetter: (msg: JsMsg, reason: string) => Promise<boolean>,
   ) {}
 
   async add(msg: JsMsg): Promise<void> {
@@ -520,7 +686,7 @@ class StreamBatcher {
     if (accepted.length === 0) return;
     try {
       await this.options.handleBatch(observed);
-      for (const msg of accepted) msg.ack();
+      for (const msg of accepted) safely(() => msg.ack());
     } catch (error) {
       const maxDeliver = this.options.maxDeliver ?? 8;
       const backoff = this.options.backoffMs ?? DEFAULT_BACKOFF_MS;
@@ -529,9 +695,18 @@ class StreamBatcher {
       for (const msg of accepted) {
         const count = msg.info.deliveryCount;
         if (count >= maxDeliver) await this.deadLetter(msg, describe(error));
-        else msg.nak(backoff[Math.min(count - 1, backoff.length - 1)] ?? 1000);
+        else safely(() => msg.nak(backoff[Math.min(count - 1, backoff.length - 1)] ?? 1000));
       }
     }
+  }
+}
+
+/** Acks and naks are fire-and-forget; on a closed connection they may throw, and redelivery covers them. */
+function safely(step: () => void) {
+  try {
+    step();
+  } catch {
+    // The server redelivers after ack_wait.
   }
 }
 

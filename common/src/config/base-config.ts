@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envBoolean } from './load-config';
-import { localDatabaseUrl, localNatsUrl } from './local-defaults';
+import { localDatabaseUrl, localNatsUrl, localRedisUrl } from './local-defaults';
 
 const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
 
@@ -12,15 +12,43 @@ export const baseConfigSchema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: envBoolean(false),
+  /**
+   * Interface the HTTP server binds. Loopback in local runs, so the services, /metrics and
+   * /readyz are reachable only through the gateway; 0.0.0.0 in a cluster (set by the manifests).
+   */
+  HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .default(localDatabaseUrl()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Longest wait for a pooled connection before the request answers 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** PostgreSQL cancels a statement running longer than this. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** PostgreSQL ends a transaction left idle this long (its holder is stuck elsewhere). */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(15_000),
   NATS_URL: z
     .string()
     .regex(/^nats:\/\//, 'must be a nats:// URL (comma-separate several)')
     .default(localNatsUrl()),
+  /** JetStream copies of each stream: 3 on the cluster in infra/k8s, 1 on a single local server. */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Redis: session revocations (every service) and Bull's delayed jobs (expiration). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default(localRedisUrl()),
+  /** Prefix of every Redis key; lets test files share one Redis in isolation. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
+    .default('ticketaka'),
   /** Prefix for every subject and stream; lets test files share one NATS server in isolation. */
   EVENT_NAMESPACE: z
     .string()

@@ -34,6 +34,8 @@ export async function migrate(
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // Waiting for another replica's migrations, or a long migration, is not a stuck query.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`SET search_path TO ${schema}`);
@@ -61,6 +63,7 @@ export async function migrate(
     await client
       .query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`])
       .catch(() => undefined);
+    await client.query('RESET statement_timeout').catch(() => undefined);
     client.release();
   }
   return applied;

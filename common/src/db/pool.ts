@@ -4,20 +4,43 @@ export type { Pool, PoolClient };
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]*$/;
 
+export interface PoolLimits {
+  max?: number;
+  /** Waiting longer than this for a connection fails fast (→ 503) instead of hanging. */
+  connectionTimeoutMs?: number;
+  /** A statement running longer than this is cancelled by PostgreSQL (SQLSTATE 57014). */
+  statementTimeoutMs?: number;
+  /** A transaction left idle this long (a holder stuck elsewhere) is ended by PostgreSQL. */
+  idleInTransactionTimeoutMs?: number;
+}
+
 /**
  * A pool whose connections only see the service's own schema (search_path), so service
  * SQL never names a schema and can never read another service's tables by accident.
+ * Every wait is bounded: acquiring a connection, a statement, an idle transaction.
  */
-export function createPool(databaseUrl: string, schema: string, max = 10): Pool {
+export function createPool(databaseUrl: string, schema: string, limits: PoolLimits = {}): Pool {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
+  const settings = [
+    `-c search_path=${schema}`,
+    `-c statement_timeout=${limits.statementTimeoutMs ?? 10_000}`,
+    `-c idle_in_transaction_session_timeout=${limits.idleInTransactionTimeoutMs ?? 15_000}`,
+  ];
   const pool = new Pool({
     connectionString: databaseUrl,
-    max,
-    options: `-c search_path=${schema}`,
+    max: limits.max ?? 10,
+    connectionTimeoutMillis: limits.connectionTimeoutMs ?? 2_000,
+    options: settings.join(' '),
     application_name: schema,
   });
   // An idle client can lose its connection (e.g. PostgreSQL restarts); the pool replaces it.
   pool.on('error', () => undefined);
+  // A checked-out client that loses its connection emits 'error' too; with no listener that
+  // is an uncaught exception that ends the process. The query in flight rejects anyway, and
+  // its caller releases the client as broken.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
@@ -27,16 +50,20 @@ export async function inTransaction<T>(
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      // The connection itself is gone: destroy the client instead of pooling it again.
+      broken = rollbackError;
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, NotFoundError } from '../errors/app-error';
+import { AppError, NotFoundError, ServiceUnavailableError } from '../errors/app-error';
+import { isTransientError, OUTAGE_RETRY_AFTER_SECONDS } from '../errors/transient';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -36,11 +37,27 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 export const notFoundHandler: RequestHandler = (req, _res, next) =>
   next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'route_not_found'));
 
+/**
+ * One mapping from errors to answers. A dependency that is away or slow (PostgreSQL
+ * restarting, a pool that cannot hand out a connection in time, NATS reconnecting) is the
+ * platform's problem of the moment, not a bug: 503 with Retry-After, so clients and the
+ * gateway retry instead of reporting a failure.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const appError = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+    let appError = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
+    if (!appError && isTransientError(error)) {
+      (req.log ?? logger).warn({ err: error }, 'dependency unavailable; answered 503');
+      appError = new ServiceUnavailableError(
+        'A service we depend on is briefly unavailable; try again shortly',
+        'dependency_unavailable',
+      );
+    } else if (appError && appError.status >= 500) {
+      (req.log ?? logger).error({ err: error }, appError.message);
+    }
     if (appError) {
-      if (appError.status >= 500) req.log?.error({ err: error }, appError.message);
+      if (res.headersSent) return;
+      if (appError.status === 503) res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
       res.status(appError.status).json(appError.toBody());
       return;
     }

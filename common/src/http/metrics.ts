@@ -1,5 +1,11 @@
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+interface ConsumerView {
+  consumer: string;
+  type: string;
+  status: string;
+}
 
 /** One registry per service instance, so several services can run in one test process. */
 export function createMetrics(service: string) {
@@ -32,6 +38,25 @@ export function createMetrics(service: string) {
     registers: [registry],
   });
 
+  const consumerRestarts = new Counter({
+    name: 'event_consumer_restarts_total',
+    help: 'Times a durable consumer loop ended and was restarted',
+    labelNames: ['consumer', 'type'],
+    registers: [registry],
+  });
+  let consumers: () => readonly ConsumerView[] = () => [];
+  new Gauge({
+    name: 'event_consumer_up',
+    help: '1 while a durable consumer loop is running, 0 while it starts or restarts',
+    labelNames: ['consumer', 'type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of consumers())
+        this.set({ consumer: c.consumer, type: c.type }, c.status === 'running' ? 1 : 0);
+    },
+  });
+
   const httpMiddleware: RequestHandler = (req, res, next) => {
     const end = httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
@@ -42,7 +67,18 @@ export function createMetrics(service: string) {
     next();
   };
 
-  return { registry, httpMiddleware, eventsPublished, eventsConsumed, deadLettered };
+  return {
+    registry,
+    httpMiddleware,
+    eventsPublished,
+    eventsConsumed,
+    deadLettered,
+    consumerRestarts,
+    /** Where the consumer gauge reads its states from (the service's event bus). */
+    trackConsumers: (source: () => readonly ConsumerView[]) => {
+      consumers = source;
+    },
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

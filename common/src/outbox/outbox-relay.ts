@@ -36,25 +36,47 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.stopped = false;
+    // One poll timer for the relay's life: a reconnect of the listener must not add another.
+    this.timer ??= setInterval(() => this.kick(), this.options.pollIntervalMs ?? 1000);
+    await this.listen();
+    this.kick();
+  }
+
+  private async listen(): Promise<void> {
     const listener = await this.options.pool.connect();
-    this.listener = listener;
+    let lost = false;
     listener.on('notification', () => this.kick());
     listener.on('error', (error) => {
+      // A dying connection can report more than one error; it goes back to the pool once.
+      if (lost) return;
+      lost = true;
       this.options.logger.warn({ err: error }, 'outbox listener lost; polling until it is back');
-      this.listener = undefined;
-      listener.release(true);
+      if (this.listener === listener) this.listener = undefined;
+      listener.release(error);
       this.reconnectListener();
     });
-    await listener.query(`LISTEN ${outboxChannel(this.options.schema)}`);
-    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs ?? 1000);
-    this.kick();
+    try {
+      await listener.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    } catch (error) {
+      if (!lost) {
+        lost = true;
+        listener.release(error as Error);
+      }
+      throw error;
+    }
+    if (lost) return;
+    if (this.stopped) {
+      listener.release();
+      return;
+    }
+    this.listener = listener;
   }
 
   private reconnectListener() {
     setTimeout(() => {
-      if (this.stopped) return;
-      this.start().catch(() => this.reconnectListener());
-    }, 1000);
+      if (this.stopped || this.listener) return;
+      this.listen().catch(() => this.reconnectListener());
+    }, 1000).unref();
   }
 
   /** Starts a drain, or asks the running one to go round again so no notification is lost. */
@@ -92,6 +114,7 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const { pool, bus, metrics } = this.options;
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ seq: string; payload: EventEnvelope }>(
@@ -125,10 +148,13 @@ export class OutboxRelay {
       if (failure) throw failure;
       return published.length;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
       throw error;
     } finally {
-      client.release();
+      // A client whose connection died is destroyed, never handed out again.
+      client.release(broken);
     }
   }
 
@@ -145,6 +171,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     await this.draining?.catch(() => undefined);
     const listener = this.listener;
     this.listener = undefined;

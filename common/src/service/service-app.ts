@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import { currentUser } from '../auth/auth-middleware';
 import { currentContext, runWithContext } from '../context/request-context';
@@ -20,8 +21,21 @@ export interface ServiceAppOptions {
 }
 
 /**
- * The HTTP stack every service shares, in order: request id and access log, metrics,
- * health endpoints, JSON body parsing, the caller's identity, the service's own routes,
+ * Headers for a JSON API behind one origin: nosniff, HSTS (browsers honour it over HTTPS
+ * only), no framing, no referrer, and a CSP that lets a response load nothing, so a JSON
+ * or SVG answer opened directly can never run script.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+/**
+ * The HTTP stack every service shares, in order: request id and access log, security
+ * headers, metrics, health endpoints, JSON body parsing, the caller's identity, the service's own routes,
  * then 404 and the one error handler.
  */
 export function createServiceApp(
@@ -56,6 +70,7 @@ export function createServiceApp(
   );
   // Everything the request causes (logs, RPC requests, events) names its request id.
   app.use((req, _res, next) => runWithContext({ requestId: String(req.id) }, next));
+  app.use(securityHeaders);
   app.use(runtime.metrics.httpMiddleware);
   app.use(healthRouter(runtime.metrics, runtime.readiness, runtime.health));
   options.beforeBodyParsing?.(app);
@@ -85,7 +100,9 @@ export async function listen(
   port: number,
 ): Promise<HttpServerHandle> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, '0.0.0.0', (error?: Error) => (error ? reject(error) : resolve(s)));
+    const s = app.listen(port, runtime.config.HOST, (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
   });
   // Keep-alive longer than the gateway's, so nginx never reuses a socket we are closing.
   server.keepAliveTimeout = 65_000;
@@ -100,6 +117,9 @@ export async function listen(
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       }),
   );
-  runtime.logger.info({ port: actualPort }, 'listening');
-  return { server, port: actualPort, url: `http://127.0.0.1:${actualPort}` };
+  runtime.logger.info({ host: runtime.config.HOST, port: actualPort }, 'listening');
+  const host = runtime.config.HOST;
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${actualPort}`;
+  return { server, port: actualPort, url };
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { resolvePublicKey } from '../auth/jwt-keys';
+import { SessionRevocations } from '../auth/session-revocations';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
 import { EventBus } from '../bus/event-bus';
 import type { BaseConfig } from '../config/base-config';
@@ -10,6 +11,8 @@ import type { HealthState, ReadinessCheck } from '../http/health';
 import { createMetrics, type Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/outbox-relay';
+import { createConsume, type Consume } from './consume';
+import { connectRedis, type Redis } from '../redis/redis-client';
 
 export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   name: string;
@@ -22,8 +25,13 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   bus: EventBus;
   relay: OutboxRelay;
   verifier: TokenVerifier;
+  /** Session revocations in Redis: read by the verifier, written by auth. */
+  revocations: SessionRevocations;
+  redis: Redis;
   health: HealthState;
   readiness: Record<string, ReadinessCheck>;
+  /** The one way to consume events: inbox applied by default, keyed by the service name. */
+  consume: Consume;
   /** Registers clean-up to run on close, before the bus and the pool are closed (LIFO). */
   onClose(step: () => Promise<void>): void;
   close(): Promise<void>;
@@ -49,19 +57,30 @@ export async function createServiceRuntime<C extends BaseConfig>(
   const schema = name.replace(/-/g, '_');
   const logger = createLogger(name, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics(name);
-  const verifier = createTokenVerifier(resolvePublicKey(config));
-  const pool = createPool(config.DATABASE_URL, schema, config.DATABASE_POOL_SIZE);
+  const publicKey = resolvePublicKey(config);
+  const pool = createPool(config.DATABASE_URL, schema, {
+    max: config.DATABASE_POOL_SIZE,
+    connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
   const closeSteps: (() => Promise<void>)[] = [];
+  let redis: Redis | undefined;
   try {
+    redis = await connectRedis(config.REDIS_URL);
+    const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
+    const verifier = createTokenVerifier(publicKey, revocations);
     const applied = await migrate(pool, schema, options.migrationsDir);
     if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
     const bus = await EventBus.connect({
       servers: config.NATS_URL,
       namespace: config.EVENT_NAMESPACE,
+      streamReplicas: config.NATS_STREAM_REPLICAS,
       service: name,
       logger,
       metrics,
     });
+    metrics.trackConsumers(() => bus.consumerStates());
     const relay = new OutboxRelay({ pool, schema, bus, logger, metrics });
     if (options.startRelay !== false) await relay.start();
     const health: HealthState = { shuttingDown: false };
@@ -76,11 +95,23 @@ export async function createServiceRuntime<C extends BaseConfig>(
       bus,
       relay,
       verifier,
+      revocations,
+      redis,
       health,
+      consume: createConsume({ service: name, pool, bus, logger }),
       readiness: {
         postgres: async () => void (await pool.query('SELECT 1')),
         nats: async () => {
           if (!bus.isConnected()) throw new Error('not connected');
+        },
+        consumers: async () => {
+          const down = bus.consumerStates().filter((c) => c.status !== 'running');
+          if (down.length > 0)
+            throw new Error(
+              down
+                .map((c) => `${c.durable} ${c.status}${c.lastError ? `: ${c.lastError}` : ''}`)
+                .join('; '),
+            );
         },
       },
       onClose: (step) => closeSteps.push(step),
@@ -92,11 +123,13 @@ export async function createServiceRuntime<C extends BaseConfig>(
           }
           await relay.stop();
           await bus.close();
+          redis?.disconnect();
           await pool.end();
           logger.info('stopped');
         })()),
     };
   } catch (error) {
+    redis?.disconnect();
     await pool.end().catch(() => undefined);
     throw error;
   }

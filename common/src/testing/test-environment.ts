@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import { connect } from '@nats-io/transport-node';
@@ -14,8 +14,14 @@ export interface TestEnvironment {
   databaseUrl: string;
   namespace: string;
   keys: JwtKeyPair;
-  /** A token as auth would issue it, for tests of services other than auth. */
-  tokenFor(user: CurrentUser, options?: { expiresInSeconds?: number }): string;
+  /**
+   * A token as auth would issue it, for tests of services other than auth: a session of its
+   * own (nothing revokes it unless a test does) at the user's first version.
+   */
+  tokenFor(
+    user: CurrentUser,
+    options?: { expiresInSeconds?: number; sessionId?: string; version?: number },
+  ): string;
   cleanup(): Promise<void>;
 }
 
@@ -60,7 +66,14 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
     keys,
     tokenFor: (user, options = {}) =>
       jwt.sign(
-        { email: user.email, name: user.displayName, country: user.country, role: user.role },
+        {
+          email: user.email,
+          name: user.displayName,
+          country: user.country,
+          role: user.role,
+          sid: options.sessionId ?? randomUUID(),
+          ver: options.version ?? 1,
+        },
         keys.privateKey,
         {
           algorithm: TOKEN_ALGORITHM,

@@ -1,4 +1,5 @@
 import { Document, isMap, isSeq, stringify, type YAMLMap } from 'yaml';
+import { dockerfilePath, imageUser, imageWorkspaces } from '../images/dockerfile';
 import type { ServiceDefinition } from '../services';
 
 const header = (source: string) =>
@@ -18,13 +19,37 @@ function comment(text: string, width = 88): string {
   return lines.map((l) => ` ${l}`).join('\n');
 }
 
-/** Deployment + Service of one service, from its service.json. */
+/**
+ * Seconds a terminating pod keeps serving before SIGTERM: the endpoints controller and
+ * ingress-nginx need that long to stop sending it new requests.
+ */
+export const PRE_STOP_SECONDS = 5;
+
+/** The HPA's bounds, or none for a service registered with `autoscaling: false`. */
+export function autoscalingOf(service: ServiceDefinition) {
+  const { replicas, autoscaling } = service.kubernetes;
+  if (autoscaling === false) return undefined;
+  return {
+    minReplicas: replicas,
+    maxReplicas: autoscaling?.maxReplicas ?? replicas * 4,
+    targetCpuPercent: autoscaling?.targetCpuPercent ?? 70,
+  };
+}
+
+/** SIGTERM comes after the pre-stop pause; the kubelet kills only after the service's own budget. */
+export const terminationGraceSeconds = (service: ServiceDefinition) =>
+  PRE_STOP_SECONDS + service.kubernetes.shutdownSeconds + 5;
+
+/** Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler of one service. */
 export function renderServiceYaml(service: ServiceDefinition): string {
   const { name, port, kubernetes: k8s } = service;
+  const scaling = autoscalingOf(service);
   // Fresh objects each time: a shared one would be rendered as a YAML anchor and alias.
   const labels = () => ({ app: name });
   const env = [
     { name: 'PORT', value: String(port) },
+    { name: 'SHUTDOWN_TIMEOUT_SECONDS', value: String(k8s.shutdownSeconds) },
+    ...(service.image.kind === 'nextjs' ? [{ name: 'HOSTNAME', value: '0.0.0.0' }] : []),
     ...Object.entries(k8s.env).map(([key, value]) => ({ name: key, value })),
     ...k8s.secrets.map((s) => ({
       name: s.env,
@@ -33,36 +58,92 @@ export function renderServiceYaml(service: ServiceDefinition): string {
       },
     })),
   ];
+  // Writable scratch space on a read-only root file system (tsx's cache, Next's image cache).
+  const scratch = [
+    { name: 'tmp', mountPath: '/tmp' },
+    ...(service.image.kind === 'nextjs'
+      ? [{ name: 'next-cache', mountPath: `/app/${name}/.next/cache` }]
+      : []),
+  ];
+  const httpGet = (path: string) => ({ httpGet: { path, port: 'http' } });
   const deployment = new Document({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, labels: labels() },
     spec: {
-      replicas: k8s.replicas,
+      // With an autoscaler the replica count is its to set: an apply must not reset it mid on-sale.
+      ...(scaling ? {} : { replicas: k8s.replicas }),
       selector: { matchLabels: labels() },
+      // A rollout adds a pod before it removes one, so capacity never drops below the minimum.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
-        metadata: { labels: labels() },
+        metadata: {
+          labels: labels(),
+          annotations: {
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(port),
+            'prometheus.io/path': '/metrics',
+          },
+        },
         spec: {
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: terminationGraceSeconds(service),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: imageUser,
+            runAsGroup: imageUser,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          // Replicas on different nodes where the cluster has them, so one node loss is partial.
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: labels() },
+            },
+          ],
           containers: [
             {
               name,
               image: `ticketaka/${name}`,
-              ports: [{ containerPort: port }],
+              ports: [{ name: 'http', containerPort: port }],
               envFrom: [{ configMapRef: { name: 'ticketaka-config' } }],
               env,
-              readinessProbe: { httpGet: { path: '/readyz', port }, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: '/healthz', port }, periodSeconds: 10 },
+              // Start-up includes migrations; liveness only begins once /healthz first answers.
+              startupProbe: {
+                ...httpGet('/healthz'),
+                periodSeconds: 2,
+                failureThreshold: Math.ceil(k8s.startupSeconds / 2),
+              },
+              readinessProbe: {
+                ...httpGet('/readyz'),
+                periodSeconds: 5,
+                timeoutSeconds: 3,
+                failureThreshold: 2,
+              },
+              livenessProbe: {
+                ...httpGet('/healthz'),
+                periodSeconds: 10,
+                timeoutSeconds: 3,
+                failureThreshold: 3,
+              },
+              lifecycle: {
+                preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } },
+              },
               resources: k8s.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: scratch.map((v) => ({ name: v.name, mountPath: v.mountPath })),
             },
           ],
+          volumes: scratch.map((v) => ({ name: v.name, emptyDir: {} })),
         },
       },
     },
   });
-  const spec = deployment.get('spec') as YAMLMap;
-  const replicas = spec.items.find((pair) => String(pair.key) === 'replicas');
-  if (replicas) (replicas.key as { commentBefore?: string }).commentBefore = comment(k8s.why);
   const container = (
     deployment.getIn(['spec', 'template', 'spec', 'containers']) as YAMLMap & {
       items: YAMLMap[];
@@ -75,40 +156,112 @@ export function renderServiceYaml(service: ServiceDefinition): string {
       if (why && isMap(item)) (item as { commentBefore?: string }).commentBefore = comment(why);
     });
   }
-  const svc = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name },
-    spec: { selector: labels(), ports: [{ port, targetPort: port }] },
-  };
-  return `${header(`${name}/service.json`)}${deployment.toString({ lineWidth: 100 })}---\n${stringify(svc)}`;
+  const docs = [deployment.toString({ lineWidth: 100 })];
+  docs.push(
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
+      spec: { selector: labels(), ports: [{ name: 'http', port, targetPort: 'http' }] },
+    }),
+  );
+  // Voluntary disruptions (node drains, upgrades) take one pod at a time.
+  docs.push(
+    stringify({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels() } },
+    }),
+  );
+  if (scaling) {
+    const hpa = new Document({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        minReplicas: scaling.minReplicas,
+        maxReplicas: scaling.maxReplicas,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: scaling.targetCpuPercent },
+            },
+          },
+        ],
+        // An on-sale opens in seconds: scale up at once, scale down only after a calm spell.
+        behavior: {
+          scaleUp: {
+            stabilizationWindowSeconds: 0,
+            policies: [
+              { type: 'Percent', value: 100, periodSeconds: 15 },
+              { type: 'Pods', value: 4, periodSeconds: 15 },
+            ],
+            selectPolicy: 'Max',
+          },
+          scaleDown: {
+            stabilizationWindowSeconds: 300,
+            policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+          },
+        },
+      },
+    });
+    const min = (hpa.get('spec') as YAMLMap).items.find(
+      (pair) => String(pair.key) === 'minReplicas',
+    );
+    if (min) (min.key as { commentBefore?: string }).commentBefore = comment(k8s.why);
+    docs.push(hpa.toString({ lineWidth: 100 }));
+  } else {
+    const spec = deployment.get('spec') as YAMLMap;
+    const replicas = spec.items.find((pair) => String(pair.key) === 'replicas');
+    if (replicas) (replicas.key as { commentBefore?: string }).commentBefore = comment(k8s.why);
+    docs[0] = deployment.toString({ lineWidth: 100 });
+  }
+  return `${header(`${name}/service.json`)}${docs.join('---\n')}`;
 }
 
 export const platformManifests = 'infra/k8s/platform/*.yaml';
 export const serviceManifestPath = (service: { name: string }) => `infra/k8s/${service.name}.yaml`;
 
-/** One image per service (Dockerfile in its folder, context the repository root), hot sync of sources. */
+/** Sources that `skaffold dev` copies into the running container instead of rebuilding. */
+function syncRules(service: ServiceDefinition) {
+  const globs = service.image.kind === 'nextjs' ? ['src/**/*', 'public/**/*'] : ['src/**/*.ts'];
+  return imageWorkspaces(service).flatMap((w) =>
+    (w === service.name ? globs : ['src/**/*.ts']).map((glob) => ({
+      src: `${w}/${glob}`,
+      dest: '.',
+    })),
+  );
+}
+
+/**
+ * One image per service (its generated Dockerfile, context the repository root).
+ * Default (`skaffold dev`): the `dev` stage with hot sync; `-p prod`: the compiled `runtime` stage.
+ */
 export function renderSkaffoldYaml(services: ServiceDefinition[]): string {
+  const artifacts = (target: 'dev' | 'runtime') =>
+    services.map((s) => ({
+      image: `ticketaka/${s.name}`,
+      context: '.',
+      docker: { dockerfile: dockerfilePath(s), target },
+      ...(target === 'dev' ? { sync: { manual: syncRules(s) } } : {}),
+    }));
   const config = {
     apiVersion: 'skaffold/v4beta11',
     kind: 'Config',
     metadata: { name: 'ticketaka' },
-    build: {
-      local: { push: false },
-      artifacts: services.map((s) => ({
-        image: `ticketaka/${s.name}`,
-        context: '.',
-        docker: { dockerfile: `${s.name}/Dockerfile` },
-        sync: {
-          manual: [
-            { src: `${s.name}/src/**/*.ts`, dest: '.' },
-            { src: 'common/src/**/*.ts', dest: '.' },
-          ],
-        },
-      })),
-    },
+    build: { local: { push: false, useBuildkit: true }, artifacts: artifacts('dev') },
     manifests: { rawYaml: [platformManifests, ...services.map(serviceManifestPath)] },
     deploy: { kubectl: {} },
+    profiles: [
+      {
+        name: 'prod',
+        build: { local: { useBuildkit: true }, artifacts: artifacts('runtime') },
+      },
+    ],
   };
   return `${header('every service.json')}${stringify(config, { lineWidth: 100 })}`;
 }

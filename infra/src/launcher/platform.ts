@@ -37,7 +37,9 @@ export function serviceEnv(
   const inherited = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('npm_')));
   return {
     ...inherited,
-    NODE_ENV: env.NODE_ENV === 'production' ? 'development' : (env.NODE_ENV ?? 'development'),
+    // Passed through as given: NODE_ENV=production demands production configuration (keys,
+    // secure cookies, no default secrets) instead of being quietly downgraded.
+    NODE_ENV: env.NODE_ENV ?? 'development',
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     PORT: String(servicePort(service, env)),
     DATABASE_URL: localDatabaseUrl(env),

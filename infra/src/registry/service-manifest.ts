@@ -30,13 +30,54 @@ const secretRefSchema = z.strictObject({
   why: z.string().optional(),
 });
 
-const kubernetesSchema = z.strictObject({
-  replicas: z.number().int().min(1),
-  /** Why that many replicas are safe; rendered as a comment above `replicas`. */
-  why: z.string(),
-  env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).default({}),
-  secrets: z.array(secretRefSchema).default([]),
-  resources: z.strictObject({ requests: quantity, limits: quantity }),
+/**
+ * A HorizontalPodAutoscaler on CPU between `replicas` and `maxReplicas`; `false` for a service
+ * that gains nothing from more pods (say why in `kubernetes.why`). Omitted: up to 4 × replicas.
+ */
+const autoscalingSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    maxReplicas: z.number().int().min(1),
+    /** Average CPU use, as a share of the request, that the autoscaler keeps pods at. */
+    targetCpuPercent: z.number().int().min(10).max(100).default(70),
+  }),
+]);
+
+const kubernetesSchema = z
+  .strictObject({
+    /** Pods at rest; the autoscaler's minimum. */
+    replicas: z.number().int().min(1),
+    /** Why that many replicas are safe; rendered as a comment above `replicas`. */
+    why: z.string(),
+    autoscaling: autoscalingSchema.optional(),
+    env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).default({}),
+    secrets: z.array(secretRefSchema).default([]),
+    resources: z.strictObject({ requests: quantity, limits: quantity }),
+    /**
+     * How long a stopping pod may take to finish in-flight requests, its consumers' current
+     * messages and the outbox relay's current batch after SIGTERM (SHUTDOWN_TIMEOUT_SECONDS).
+     */
+    shutdownSeconds: z.number().int().min(5).max(300).default(20),
+    /** Budget for start-up (migrations included) before the startup probe gives up. */
+    startupSeconds: z.number().int().min(10).max(600).default(120),
+  })
+  .superRefine((k, ctx) => {
+    if (k.autoscaling && k.autoscaling.maxReplicas < k.replicas) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscaling', 'maxReplicas'],
+        message: `must be at least replicas (${k.replicas})`,
+      });
+    }
+  });
+
+/**
+ * How the image is built (infra/src/images/dockerfile.ts renders `<service>/Dockerfile`):
+ * `node` compiles the workspace's TypeScript with tsc and runs `node`; `nextjs` runs
+ * `next build` with `output: 'standalone'` and runs its `server.js`.
+ */
+const imageSchema = z.strictObject({
+  kind: z.enum(['node', 'nextjs']).default('node'),
 });
 
 export const serviceManifestSchema = z.strictObject({
@@ -51,6 +92,7 @@ export const serviceManifestSchema = z.strictObject({
   /** Started by the local launcher only when this environment variable has this value. */
   enabledWhen: z.strictObject({ env: z.string(), equals: z.string() }).optional(),
   routes: z.array(routeSchema).default([]),
+  image: imageSchema.default({ kind: 'node' }),
   kubernetes: kubernetesSchema,
 });
 

@@ -1,11 +1,10 @@
-import { applyOnce, RetryLaterError, type EventEnvelope } from '@ticketaka/common';
+import { RetryLaterError, type EventEnvelope, type PoolClient } from '@ticketaka/common';
 import {
   findOrder,
   insertOrder,
   replaceOrder,
   type ProjectedOrder,
 } from '../data-access/order-projection.repository';
-import type { PaymentsContext } from './payments-context';
 
 /** The order fields every orders.order.* lifecycle event carries. */
 interface OrderSnapshot {
@@ -27,9 +26,10 @@ interface OrderSnapshot {
  * order, and orders never announces its first version (an order whose hold is not yet
  * confirmed), so an order cancelled before it was ever payable arrives as a lone
  * `cancelled` and a late `created` after its ending is simply older.
+ * Runs inside the consumer's inbox transaction, so a redelivered event changes nothing.
  */
 export async function projectOrder(
-  ctx: PaymentsContext,
+  client: PoolClient,
   event: EventEnvelope<string, OrderSnapshot>,
 ) {
   const data = event.data;
@@ -42,20 +42,13 @@ export async function projectOrder(
     expiresAt: new Date(data.expiresAt),
     version: data.version,
   };
-  await applyOnce(ctx.runtime.pool, 'payments-order-projection', event.id, async (client) => {
-    const current = await findOrder(client, data.id, 'for update');
-    if (!current) {
-      if (await insertOrder(client, next)) return;
-      // A concurrent delivery inserted it; compare with what is there now.
-      return projectOnto(
-        client,
-        (await findOrder(client, data.id, 'for update'))!,
-        next,
-        event.type,
-      );
-    }
-    return projectOnto(client, current, next, event.type);
-  });
+  const current = await findOrder(client, data.id, 'for update');
+  if (!current) {
+    if (await insertOrder(client, next)) return;
+    // A concurrent delivery inserted it; compare with what is there now.
+    return projectOnto(client, (await findOrder(client, data.id, 'for update'))!, next, event.type);
+  }
+  return projectOnto(client, current, next, event.type);
 }
 
 async function projectOnto(

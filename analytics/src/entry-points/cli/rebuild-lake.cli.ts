@@ -15,7 +15,7 @@ runCli(async () => {
   const config = loadConfig('analytics', analyticsConfigSchema);
   const logger = createLogger('analytics-rebuild', { level: config.LOG_LEVEL, pretty: true });
   const target = path.resolve(flag('into') ?? `${config.LAKE_PATH}.rebuild-${Date.now()}`);
-  const pool = createPool(config.DATABASE_URL, 'analytics', 4);
+  const pool = createPool(config.DATABASE_URL, 'analytics', { max: 4 });
   const bus = await EventBus.connect({
     servers: config.NATS_URL,
     namespace: config.EVENT_NAMESPACE,

@@ -17,7 +17,7 @@ runCli(async () => {
   const synthetic = process.argv.includes('--synthetic');
   const lakePath =
     flag('lake') ?? (synthetic ? `${SYNTHETIC_LAKE}-seed42-fans4000` : config.LAKE_PATH);
-  const pool = createPool(config.DATABASE_URL, 'analytics', 2);
+  const pool = createPool(config.DATABASE_URL, 'analytics', { max: 2 });
   const lake = await ParquetLake.open(path.resolve(lakePath));
   try {
     await migrate(pool, 'analytics', path.join(__dirname, '..', '..', 'data-access', 'migrations'));

@@ -1,14 +1,8 @@
-import { applyOnce, ordersEvents, type ServiceRuntime } from '@ticketaka/common';
+import { ordersEvents, type ServiceRuntime } from '@ticketaka/common';
 import type { ExpirationQueue } from '../../data-access/expiration-queue';
 import { scheduleLock } from '../../domain/schedule-lock.use-case';
 
-export const subscribeOrderCreated = (runtime: ServiceRuntime, queue: ExpirationQueue) =>
-  runtime.bus.subscribe({
-    consumer: 'expiration',
-    event: ordersEvents.orderCreated,
-    handler: async (event) => {
-      await applyOnce(runtime.pool, 'expiration', event.id, (client) =>
-        scheduleLock(runtime, queue, client, event.data),
-      );
-    },
-  });
+export const consumeOrderCreated = (runtime: ServiceRuntime, queue: ExpirationQueue) =>
+  runtime.consume(ordersEvents.orderCreated, (event, tx) =>
+    scheduleLock(runtime, queue, tx, event.data),
+  );

@@ -24,17 +24,16 @@ export async function consumeHoldChanges(
     topicEnds: (topic) => context.admin.ends(topic),
     topic: topics.ticketSales,
     clientId: runtime.config.KAFKA_CLIENT_ID,
+    signingKey: context.keys.signing,
     partitionCount: () => context.layout.ticketSalesPartitions,
     metrics: context.metrics,
     stopping,
   };
+  // No inbox transaction: the effect is a Kafka produce, de-duplicated by publishOwnChange.
   const subscribe = (event: HoldEvent, action: SaleAction) =>
-    runtime.bus.subscribe({
-      consumer: 'kafka-bridge',
+    runtime.consume(
       event,
-      maxDeliver: 1_000_000,
-      backoffMs: [100, 250, 500, 1_000, 2_000, 5_000],
-      handler: async ({ id, data }) => {
+      async ({ id, data }) => {
         const outcome = await publishOwnChange(deps, {
           eventId: id,
           orderId: data.orderId,
@@ -48,7 +47,8 @@ export async function consumeHoldChanges(
           'our hold change told to partners',
         );
       },
-    });
+      { inbox: false, maxDeliver: 1_000_000, backoffMs: [100, 250, 500, 1_000, 2_000, 5_000] },
+    );
   await subscribe(ticketsEvents.holdPlaced, 'TICKET_PENDING');
   await subscribe(ticketsEvents.holdSold, 'TICKET_RESERVED');
   await subscribe(ticketsEvents.holdReleased, 'TICKET_CANCELLED');

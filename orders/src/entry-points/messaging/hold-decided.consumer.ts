@@ -1,27 +1,16 @@
-import { applyOnce, ticketsEvents, type ServiceRuntime } from '@ticketaka/common';
+import { ticketsEvents, type ServiceRuntime } from '@ticketaka/common';
 import type { OrdersConfig } from '../../config';
 import {
   settleHoldConfirmed,
   settleHoldReleased,
 } from '../../domain/settle-partner-decision.use-case';
 
-export async function subscribeHoldDecisions(runtime: ServiceRuntime<OrdersConfig>) {
-  await runtime.bus.subscribe({
-    consumer: 'orders',
-    event: ticketsEvents.holdConfirmed,
-    handler: async (event) => {
-      await applyOnce(runtime.pool, 'orders', event.id, (client) =>
-        settleHoldConfirmed(runtime, client, event.data.orderId),
-      );
-    },
-  });
-  await runtime.bus.subscribe({
-    consumer: 'orders',
-    event: ticketsEvents.holdReleased,
-    handler: async (event) => {
-      await applyOnce(runtime.pool, 'orders', event.id, (client) =>
-        settleHoldReleased(runtime, client, event.data.orderId),
-      );
-    },
-  });
+/** The partner log's decision on a hold (partner sync): payable, or void. */
+export async function consumeHoldDecisions(runtime: ServiceRuntime<OrdersConfig>) {
+  await runtime.consume(ticketsEvents.holdConfirmed, (event, tx) =>
+    settleHoldConfirmed(runtime, tx, event.data.orderId),
+  );
+  await runtime.consume(ticketsEvents.holdReleased, (event, tx) =>
+    settleHoldReleased(runtime, tx, event.data.orderId),
+  );
 }

@@ -1,13 +1,7 @@
-import { applyOnce, expirationEvents, type ServiceRuntime } from '@ticketaka/common';
+import { expirationEvents, type ServiceRuntime } from '@ticketaka/common';
 import { expireOnTimer } from '../../domain/expire-order.use-case';
 
-export const subscribeLockExpired = (runtime: ServiceRuntime) =>
-  runtime.bus.subscribe({
-    consumer: 'orders',
-    event: expirationEvents.expirationOrderExpired,
-    handler: async (event) => {
-      await applyOnce(runtime.pool, 'orders', event.id, (client) =>
-        expireOnTimer(runtime, client, event.data.orderId),
-      );
-    },
-  });
+export const consumeLockExpired = (runtime: ServiceRuntime) =>
+  runtime.consume(expirationEvents.expirationOrderExpired, (event, tx) =>
+    expireOnTimer(runtime, tx, event.data.orderId),
+  );

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { ForbiddenError, handle, NotFoundError, requireAuth } from '@ticketaka/common';
+import { handle, NotFoundError, requireAuth } from '@ticketaka/common';
 import { findPaymentByOrderId } from '../../data-access/payment.repository';
 import { payOrder } from '../../domain/pay-order.use-case';
 import { orderIdParamsSchema, payOrderSchema } from '../../domain/payment.schemas';
@@ -38,10 +38,9 @@ export function paymentsRouter(ctx: PaymentsContext): Router {
     requireAuth,
     handle({ params: orderIdParamsSchema }, async ({ params, user }) => {
       const payment = await findPaymentByOrderId(ctx.runtime.pool, params.orderId);
-      if (!payment) throw new NotFoundError('No payment for this order yet', 'payment_not_found');
-      if (payment.userId !== user!.id && user!.role !== 'admin') {
-        throw new ForbiddenError('This payment belongs to someone else', 'not_payment_owner');
-      }
+      // Someone else's payment is answered like a missing one: ids cannot be probed.
+      if (!payment || (payment.userId !== user!.id && user!.role !== 'admin'))
+        throw new NotFoundError('No payment for this order yet', 'payment_not_found');
       return { mode, payment: paymentView(payment) };
     }),
   );

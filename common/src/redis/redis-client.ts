@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis';
+
+/**
+ * One Redis connection for the requests a service answers. Commands fail fast instead of
+ * queueing while Redis is unreachable (no offline queue, a short command timeout), so a
+ * caller that needs an answer can fail closed with a 503 rather than hang.
+ */
+export async function connectRedis(url: string, options: { commandTimeoutMs?: number } = {}) {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs ?? 1000,
+    connectTimeout: 5000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  // Without a listener ioredis prints every reconnect failure; the callers report outages.
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    const where = new URL(url);
+    throw new Error(`Redis at ${where.host} is not reachable (REDIS_URL)`, { cause: error });
+  }
+  return redis;
+}
+
+export type { Redis };
