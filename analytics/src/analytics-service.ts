@@ -44,7 +44,8 @@ export async function startAnalyticsService(env: NodeJS.ProcessEnv = process.env
       return {
         version: BASELINE_VERSION,
         trainedAt: new Date().toISOString(),
-        weights: { affinity: 0, coPurchase: 0, popularity: 1 },
+        weights: { affinity: 0, countryMatch: 0, coPurchase: 0, popularity: 1 },
+        countryMatch: {},
         countryTeam: {},
         regionTeam: {},
         globalTeam: {},

@@ -80,25 +80,36 @@ export async function timeQuantile(lake: ParquetLake, share: number): Promise<st
  */
 export async function modelCounts(lake: ParquetLake, until: string | null, prior = 20) {
   const where = until ? `WHERE bought_at < ${literal(until)}::TIMESTAMPTZ` : '';
-  await lake.run(`CREATE OR REPLACE TEMP TABLE pt AS SELECT * FROM purchase_teams ${where}`);
+  // A purchase of A–B is credited to its two teams by how strongly the fan's country follows
+  // each, re-estimated a few times from an equal split (expectation–maximisation): an
+  // Argentine buying Argentina–Saudi Arabia ends up counted for Argentina, not its opponent.
+  await lake.run(`CREATE OR REPLACE TEMP TABLE pt AS
+    SELECT *, 0.5 AS weight FROM purchase_teams ${where}`);
+  for (let step = 0; step < 5; step += 1) {
+    await lake.run(`CREATE OR REPLACE TEMP TABLE pt AS
+      WITH pulls AS (SELECT country, team, sum(weight) + 0.5 AS pull FROM pt GROUP BY ALL),
+           pulled AS (SELECT p.* EXCLUDE (weight), q.pull FROM pt p JOIN pulls q USING (country, team))
+      SELECT * EXCLUDE (pull), pull / sum(pull) OVER (PARTITION BY user_id, match_number) AS weight
+      FROM pulled`);
+  }
   const globalTeam = await lake.query<{ team: string; share: number }>(
-    `SELECT team, count(*) / sum(count(*)) OVER () AS share FROM pt GROUP BY team`,
+    `SELECT team, sum(weight) / sum(sum(weight)) OVER () AS share FROM pt GROUP BY team`,
   );
   const regionTeam = await lake.query<{ region: string; team: string; share: number }>(
-    `WITH g AS (SELECT team, count(*) / sum(count(*)) OVER () AS share FROM pt GROUP BY team),
-          rt AS (SELECT region, team, count(*) AS n FROM pt WHERE region IS NOT NULL GROUP BY ALL),
-          r AS (SELECT region, count(*) AS n FROM pt WHERE region IS NOT NULL GROUP BY region)
+    `WITH g AS (SELECT team, sum(weight) / sum(sum(weight)) OVER () AS share FROM pt GROUP BY team),
+          rt AS (SELECT region, team, sum(weight) AS n FROM pt WHERE region IS NOT NULL GROUP BY ALL),
+          r AS (SELECT region, sum(weight) AS n FROM pt WHERE region IS NOT NULL GROUP BY region)
      SELECT r.region, g.team, (coalesce(rt.n, 0) + ${prior} * g.share) / (r.n + ${prior}) AS share
      FROM r CROSS JOIN g LEFT JOIN rt ON rt.region = r.region AND rt.team = g.team`,
   );
   const countryTeam = await lake.query<{ country: string; team: string; share: number }>(
-    `WITH g AS (SELECT team, count(*) / sum(count(*)) OVER () AS share FROM pt GROUP BY team),
-          rt AS (SELECT region, team, count(*) AS n FROM pt WHERE region IS NOT NULL GROUP BY ALL),
-          r AS (SELECT region, count(*) AS n FROM pt WHERE region IS NOT NULL GROUP BY region),
+    `WITH g AS (SELECT team, sum(weight) / sum(sum(weight)) OVER () AS share FROM pt GROUP BY team),
+          rt AS (SELECT region, team, sum(weight) AS n FROM pt WHERE region IS NOT NULL GROUP BY ALL),
+          r AS (SELECT region, sum(weight) AS n FROM pt WHERE region IS NOT NULL GROUP BY region),
           rs AS (SELECT r.region, g.team, (coalesce(rt.n, 0) + ${prior} * g.share) / (r.n + ${prior}) AS share
                  FROM r CROSS JOIN g LEFT JOIN rt ON rt.region = r.region AND rt.team = g.team),
-          ct AS (SELECT country, region, team, count(*) AS n FROM pt GROUP BY ALL),
-          c AS (SELECT country, any_value(region) AS region, count(*) AS n FROM pt GROUP BY country)
+          ct AS (SELECT country, region, team, sum(weight) AS n FROM pt GROUP BY ALL),
+          c AS (SELECT country, any_value(region) AS region, sum(weight) AS n FROM pt GROUP BY country)
      SELECT c.country, g.team,
             (coalesce(ct.n, 0) + ${prior} * coalesce(rs.share, g.share)) / (c.n + ${prior}) AS share
      FROM c CROSS JOIN g
@@ -122,8 +133,20 @@ export async function modelCounts(lake: ParquetLake, until: string | null, prior
     `SELECT match_number, count(*) / max(count(*)) OVER () AS share
      FROM purchases ${where} GROUP BY match_number`,
   );
+  // Which matches fans of each country bought, smoothed towards their region's choice.
+  const countryMatch = await lake.query<{ country: string; match_number: number; share: number }>(
+    `WITH base AS (SELECT p.match_number, f.country, f.region FROM purchases p JOIN fans f USING (user_id) ${where.replace('WHERE', 'WHERE p.')}),
+          rm AS (SELECT region, match_number, count(*) AS n FROM base GROUP BY ALL),
+          r AS (SELECT region, count(*) AS n FROM base GROUP BY region),
+          cm AS (SELECT country, any_value(region) AS region, match_number, count(*) AS n FROM base GROUP BY country, match_number),
+          c AS (SELECT country, count(*) AS n FROM base GROUP BY country)
+     SELECT cm.country, cm.match_number,
+            (cm.n + ${prior} * coalesce(rm.n / r.n, 0)) / (c.n + ${prior}) AS share
+     FROM cm JOIN c USING (country) LEFT JOIN rm ON rm.region = cm.region AND rm.match_number = cm.match_number
+     LEFT JOIN r ON r.region = cm.region`,
+  );
   const [totals] = await lake.query<{ purchases: number; fans: number }>(
     `SELECT count(*)::INTEGER AS purchases, count(DISTINCT user_id)::INTEGER AS fans FROM purchases ${where}`,
   );
-  return { globalTeam, regionTeam, countryTeam, lift, popularity, totals: totals! };
+  return { globalTeam, regionTeam, countryTeam, countryMatch, lift, popularity, totals: totals! };
 }

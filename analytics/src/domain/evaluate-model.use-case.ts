@@ -13,7 +13,7 @@ export interface EvaluationReport {
   split: string;
   purchases: { train: number; test: number };
   fans: number;
-  weights: { affinity: number; coPurchase: number; popularity: number };
+  weights: { affinity: number; countryMatch: number; coPurchase: number; popularity: number };
   rows: { ranker: string; hitRate: number; ndcg: number }[];
 }
 

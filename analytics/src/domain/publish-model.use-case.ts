@@ -1,6 +1,7 @@
 import type { Logger, Pool } from '@ticketaka/common';
 import type { ParquetLake } from '../data-access/parquet-lake';
 import { saveModel } from '../data-access/model.repository';
+import type { RecommendationModel } from './recommendation-model';
 import { trainModel } from './train-model.use-case';
 
 /**
@@ -9,7 +10,7 @@ import { trainModel } from './train-model.use-case';
  */
 export async function trainAndPublish(
   deps: { pool: Pool; lake: ParquetLake; logger: Logger },
-  options: { activate?: boolean; version?: string } = {},
+  options: { activate?: boolean; version?: string; weights?: RecommendationModel['weights'] } = {},
 ) {
   const lock = await deps.pool.connect();
   try {
@@ -18,7 +19,10 @@ export async function trainAndPublish(
     );
     if (!rows[0]?.locked) return null;
     try {
-      const trained = await trainModel(deps.lake, { version: options.version });
+      const trained = await trainModel(deps.lake, {
+        version: options.version,
+        weights: options.weights,
+      });
       if (!trained) {
         deps.logger.info('no purchases in the lake yet; nothing to train');
         return null;

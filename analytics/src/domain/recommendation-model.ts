@@ -10,7 +10,14 @@ import { regionOf, regionName, type Region } from './regions';
 export const recommendationModelSchema = z.object({
   version: z.string(),
   trainedAt: z.string(),
-  weights: z.object({ affinity: z.number(), coPurchase: z.number(), popularity: z.number() }),
+  weights: z.object({
+    affinity: z.number(),
+    countryMatch: z.number().default(0),
+    coPurchase: z.number(),
+    popularity: z.number(),
+  }),
+  /** Share of a country's purchases on each match (matches seen in training only). */
+  countryMatch: z.record(z.string(), z.record(z.string(), z.number())).default({}),
   countryTeam: z.record(z.string(), z.record(z.string(), z.number())),
   regionTeam: z.record(z.string(), z.record(z.string(), z.number())),
   globalTeam: z.record(z.string(), z.number()),
@@ -77,8 +84,11 @@ export function rank(
       }
     }
     const pop = model.matchPopularity[String(m.matchNumber)] ?? 0;
+    const direct = fan.country
+      ? (model.countryMatch[fan.country]?.[String(m.matchNumber)] ?? 0)
+      : 0;
     const parts = {
-      affinity: weights.affinity * aff,
+      affinity: weights.affinity * aff + weights.countryMatch * direct,
       coPurchase: weights.coPurchase * co,
       popularity: weights.popularity * pop,
     };

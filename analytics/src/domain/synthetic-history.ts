@@ -16,7 +16,8 @@ import { regionOf, teamCountry } from './regions';
  * - diaspora: large communities abroad (Moroccans in France, Mexicans in the USA, …);
  * - continental loyalty: any team of the fan's own continent;
  * plus the global pull of a few famous teams, a fan's tendency to follow the teams they
- * already bought, and 15 % uniformly random purchases.
+ * already bought (the side they came for, not its opponent), and 15 % uniformly random
+ * purchases.
  */
 export interface SyntheticMatch {
   matchNumber: number;
@@ -140,15 +141,15 @@ function teamAffinity(fanCountry: string, team: string): number {
   const country = teamCountry(team);
   if (!country) return 0;
   let score = STARS[country] ?? 0;
-  if (country === fanCountry) score += 8;
+  if (country === fanCountry) score += 5;
   if (
     NEIGHBOURS.some(
       ([a, b]) => (a === fanCountry && b === country) || (b === fanCountry && a === country),
     )
   )
-    score += 2.5;
+    score += 3;
   score += DIASPORA[fanCountry]?.[country] ?? 0;
-  if (regionOf(fanCountry) === regionOf(country)) score += 1.2;
+  if (regionOf(fanCountry) === regionOf(country)) score += 2;
   return score;
 }
 
@@ -220,7 +221,7 @@ export function syntheticHistory(
     );
     const followed = new Set<string>();
     const bought = new Set<number>();
-    const purchases = 1 + Math.min(5, Math.floor(-Math.log(1 - random()) * 1.6));
+    const purchases = 1 + Math.min(6, Math.floor(-Math.log(1 - random()) * 2.2));
     let t = joined;
     for (let k = 0; k < purchases; k += 1) {
       t += random() * (to - t) * 0.5;
@@ -234,7 +235,7 @@ export function syntheticHistory(
           const a = teamAffinity(country, m.homeTeam);
           const b = teamAffinity(country, m.awayTeam);
           const follow = (followed.has(m.homeTeam) ? 2 : 0) + (followed.has(m.awayTeam) ? 2 : 0);
-          const utility = Math.max(a, b) + 0.3 * Math.min(a, b) + follow + 1.3 * gumbel();
+          const utility = Math.max(a, b) + 0.3 * Math.min(a, b) + follow + gumbel();
           if (utility > best) {
             best = utility;
             choice = m;
@@ -243,7 +244,10 @@ export function syntheticHistory(
       }
       if (!choice || bought.has(choice.matchNumber)) continue;
       bought.add(choice.matchNumber);
-      followed.add(choice.homeTeam).add(choice.awayTeam);
+      // A fan follows the side they came for, not its opponent.
+      const home = teamAffinity(country, choice.homeTeam);
+      const away = teamAffinity(country, choice.awayTeam);
+      if (Math.max(home, away) > 0) followed.add(home >= away ? choice.homeTeam : choice.awayTeam);
       const orderId = deterministicId('synthetic-order', userId, String(k));
       const quantity = 1 + Math.floor(random() * 4);
       const category = 1 + Math.floor(random() * 3);

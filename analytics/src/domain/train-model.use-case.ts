@@ -72,6 +72,12 @@ export async function fitModel(
       (r) => r.share,
     ),
     globalTeam: Object.fromEntries(c.globalTeam.map((r) => [r.team, r.share])),
+    countryMatch: nested(
+      c.countryMatch,
+      (r) => r.country,
+      (r) => String(r.match_number),
+      (r) => r.share,
+    ),
     teamCoPurchase: nested(
       c.lift,
       (r) => r.from_team,
@@ -122,9 +128,10 @@ export function modelRanker(model: RecommendationModel, history: History) {
 }
 
 const GRID = {
-  affinity: [0.5, 1, 2, 4],
-  coPurchase: [0, 0.05, 0.1, 0.2, 0.4],
-  popularity: [0, 0.05, 0.1, 0.25, 0.5],
+  affinity: [0.5, 1, 2],
+  countryMatch: [0, 2, 5, 10],
+  coPurchase: [0, 0.05, 0.1, 0.2],
+  popularity: [0, 0.05, 0.1],
 };
 
 /**
@@ -134,7 +141,8 @@ const GRID = {
  */
 export async function trainModel(
   lake: ParquetLake,
-  options: { until?: string | null; version?: string } = {},
+  /** `weights` skips the search (tests that check serving, not the choice of weights). */
+  options: { until?: string | null; version?: string; weights?: Weights } = {},
 ): Promise<{ model: RecommendationModel; validation: { hitRate: number; ndcg: number } } | null> {
   const history = await readHistory(lake);
   if (!history || history.purchases.length === 0) return null;
@@ -142,17 +150,24 @@ export async function trainModel(
   const inPeriod = history.purchases.filter((p) => !until || p.at < until);
   const validationFrom = inPeriod[Math.floor(inPeriod.length * 0.85)]?.at ?? until;
   const version = options.version ?? `m${new Date().toISOString().replace(/[-:.TZ]/g, '')}`;
-  let best = { weights: { affinity: 1, coPurchase: 0, popularity: 0.1 }, ndcg: -1, hitRate: 0 };
-  if (validationFrom) {
+  let best = {
+    weights: { affinity: 1, countryMatch: 0, coPurchase: 0, popularity: 0.1 },
+    ndcg: -1,
+    hitRate: 0,
+  };
+  if (options.weights) best = { weights: options.weights, ndcg: 0, hitRate: 0 };
+  else if (validationFrom) {
     const cases = casesAt(history, validationFrom, until);
     const counts = await fitModel(lake, validationFrom, best.weights, version);
     for (const affinity of GRID.affinity)
-      for (const coPurchase of GRID.coPurchase)
-        for (const popularity of GRID.popularity) {
-          const weights = { affinity, coPurchase, popularity };
-          const score = scoreRankings(cases, modelRanker({ ...counts, weights }, history));
-          if (score.ndcg > best.ndcg) best = { weights, ndcg: score.ndcg, hitRate: score.hitRate };
-        }
+      for (const countryMatch of GRID.countryMatch)
+        for (const coPurchase of GRID.coPurchase)
+          for (const popularity of GRID.popularity) {
+            const weights = { affinity, countryMatch, coPurchase, popularity };
+            const score = scoreRankings(cases, modelRanker({ ...counts, weights }, history));
+            if (score.ndcg > best.ndcg)
+              best = { weights, ndcg: score.ndcg, hitRate: score.hitRate };
+          }
   }
   const model = await fitModel(lake, until, best.weights, version);
   return { model, validation: { hitRate: best.hitRate, ndcg: Math.max(0, best.ndcg) } };

@@ -48,7 +48,7 @@ function render(report: EvaluationReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const lines = [
     `Split at ${report.split}: ${report.purchases.train} purchases before (training), ${report.purchases.test} after (held out), ${report.fans} fans with held-out purchases.`,
-    `Model weights chosen on validation: affinity ${report.weights.affinity}, co-purchase ${report.weights.coPurchase}, popularity ${report.weights.popularity}.`,
+    `Model weights chosen on validation: team affinity ${report.weights.affinity}, country–match ${report.weights.countryMatch}, co-purchase ${report.weights.coPurchase}, popularity ${report.weights.popularity}.`,
     '',
     '| ranker | hit rate@5 | NDCG@5 |',
     '| --- | --- | --- |',
