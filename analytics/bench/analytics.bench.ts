@@ -109,9 +109,13 @@ async function main() {
         inFlight.push(
           (async () => {
             const t = performance.now();
-            const response = await call(analytics.url, 'GET', route, { token });
+            try {
+              const response = await call(analytics.url, 'GET', route, { token });
+              if (response.status !== 200) errors += 1;
+            } catch {
+              errors += 1; // connection refused or reset: counted, never hidden
+            }
             latencies.push(performance.now() - t);
-            if (response.status !== 200) errors += 1;
           })(),
         );
       }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ordersEvents, ticketsEvents } from '@ticketaka/common';
 import { call, eventually, newFan } from '@ticketaka/common/testing';
 import { startTicketsService } from '../../tickets/src/tickets-service';
-import { recommendationsResponseSchema } from '../src/contracts/analytics.contract';
+import { recommendationsResponseSchema } from '@ticketaka/contracts';
 import { ParquetLake } from '../src/data-access/parquet-lake';
 import { activeModelVersion, saveModel } from '../src/data-access/model.repository';
 import { trainAndPublish } from '../src/domain/publish-model.use-case';

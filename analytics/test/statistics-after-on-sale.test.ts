@@ -10,7 +10,7 @@ import {
   startPlatform,
   type Platform,
 } from '../../orders/test/support/platform';
-import { analyticsStatsResponseSchema } from '../src/contracts/analytics.contract';
+import { analyticsStatsResponseSchema } from '@ticketaka/contracts';
 import { lakeTypeCounts } from '../src/data-access/lake-statistics';
 import { rebuildLake } from '../src/entry-points/messaging/lake-rebuild.replay';
 import { startAnalytics, type AnalyticsKit } from './support/analytics-kit';

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { dockerfilePath, imageWorkspaces } from '../src/images/dockerfile';
+import {
+  dockerfilePath,
+  imageWorkspaces,
+  renderDockerfile,
+  renderDockerignore,
+} from '../src/images/dockerfile';
 import { generatedFiles } from '../src/kubernetes/generate';
 import { validateManifest } from '../src/kubernetes/schema-validation';
 import {
@@ -160,6 +165,46 @@ describe('a service registration', () => {
     write('b', valid('b', 5001));
     expect(() => loadServiceManifests(root)).toThrow('b and a both claim port 5001');
   });
+
+  test('when the autoscaler maximum is below the replicas, then loading refuses it', () => {
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ workspaces: ['c'] }));
+    const manifest = valid('c', 5002);
+    write('c', {
+      ...manifest,
+      kubernetes: { ...manifest.kubernetes, replicas: 3, autoscaling: { maxReplicas: 2 } },
+    });
+    expect(() => loadServiceManifests(root)).toThrow(
+      /kubernetes\.autoscaling\.maxReplicas: must be at least replicas \(3\)/,
+    );
+  });
+
+  test('when a Next.js service is registered, then its image is the standalone server with its own workspaces, and its manifests validate', () => {
+    fs.writeFileSync(
+      path.join(root, 'package.json'),
+      JSON.stringify({ workspaces: ['contracts', 'web'] }),
+    );
+    const pkg = (folder: string, deps: Record<string, string> = {}) =>
+      fs.writeFileSync(
+        path.join(root, folder, 'package.json'),
+        JSON.stringify({ name: `@ticketaka/${folder}`, dependencies: deps }),
+      );
+    fs.mkdirSync(path.join(root, 'contracts'), { recursive: true });
+    pkg('contracts');
+    write('web', { ...valid('web', 3000), image: { kind: 'nextjs' } });
+    pkg('web', { '@ticketaka/contracts': '1.0.0', next: '16.0.0' });
+    const [web] = loadServiceManifests(root);
+    expect(imageWorkspaces(web!, root)).toEqual(['contracts', 'web']);
+    const dockerfile = renderDockerfile(web!, root);
+    expect(dockerfile).toContain('RUN npm run build --workspace @ticketaka/web');
+    expect(dockerfile).toContain('COPY --from=build /app/web/.next/standalone/ ./');
+    expect(dockerfile).toMatch(/^CMD \["node", "web\/server\.js"\]$/m);
+    expect(dockerfile).not.toContain('common');
+    expect(renderDockerignore(web!, root)).toContain('!contracts/\n!web/\n');
+    const docs = parseAllDocuments(renderServiceYaml(web!)).map((d) => d.toJS());
+    for (const doc of docs) expect([doc.kind, validateManifest(doc)]).toEqual([doc.kind, []]);
+    const container = docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({ name: 'HOSTNAME', value: '0.0.0.0' });
+  });
 });
 
 describe.each(builtServices.map((s) => [s.name, s] as const))('the %s service', (name, service) => {
@@ -199,12 +244,11 @@ describe.each(builtServices.map((s) => [s.name, s] as const))('the %s service', 
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(PRE_STOP_SECONDS + budget);
   });
 
-  test('when it runs, then it runs as a non-root user on a read-only root file system', () => {
+  test('when it runs, then it runs as a non-root user without privilege escalation or capabilities', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
-    expect(pod.containers[0].securityContext).toMatchObject({
+    expect(pod.containers[0].securityContext).toEqual({
       allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
   });

@@ -19,7 +19,8 @@ import {
 
 // Partners are other teams' kafkajs producers on the same topics; two Ticketaka instances
 // (own databases, own client ids, one shared signing key) must agree on everything.
-const TTL_MINUTES = 0.5;
+// Long enough for every hold of ours in these tests to be sold or released first, even on a busy machine.
+const TTL_MINUTES = 0.75;
 const PARTITIONS = 3;
 
 describe('partner sync survives hostile and imperfect partners', () => {
@@ -69,7 +70,7 @@ describe('partner sync survives hostile and imperfect partners', () => {
     await publishMasterList(
       kafka.url,
       topics.masterList,
-      [401, 402, 403, 404, 405, 406, 407].map((m) => listedMatch(m, m === 402 ? 20 : 10)),
+      [401, 402, 403, 404, 405, 406, 407, 408].map((m) => listedMatch(m, m === 402 ? 20 : 10)),
     );
     await eventually(async () => {
       for (const platform of both()) expect((await platform.category(407, 3)).capacity).toBe(10);
@@ -233,6 +234,8 @@ describe('partner sync survives hostile and imperfect partners', () => {
     );
     expect(duplicates.rows[0].n).toBe(1);
 
+    await a.complete(ours.orderId, MATCH, 1, 2);
+
     // The race for what is left: both instances' fans and the partner at once.
     const wave = (platform: Platform) =>
       Promise.all(
@@ -247,7 +250,6 @@ describe('partner sync survives hostile and imperfect partners', () => {
       confirmedOf(a, holdsA),
       confirmedOf(b, holdsB),
     ]);
-    await a.complete(ours.orderId, MATCH, 1, 2);
     for (const h of confirmedA) await a.complete(h.orderId, MATCH, 1, h.q);
     for (const h of confirmedB) await b.complete(h.orderId, MATCH, 1, h.q);
     for (const q of [1, 2, 2, 2]) await partner.send('TICKET_RESERVED', MATCH, 1, q);
@@ -361,6 +363,18 @@ describe('partner sync survives hostile and imperfect partners', () => {
       await byMatch.send('TICKET_RESERVED', MATCH, 1, q, { key: String(MATCH) });
       await unkeyed.send('TICKET_RESERVED', MATCH, 1, q, { key: null });
     }
+    // The unkeyed partner re-sends one message (same body.id) and it lands on two partitions.
+    const resent = { body: { id: 77 } };
+    await unkeyed.send('TICKET_PENDING', MATCH, 1, 1, {
+      ...resent,
+      key: null,
+      partition: (canonical + 1) % PARTITIONS,
+    });
+    await unkeyed.send('TICKET_PENDING', MATCH, 1, 1, {
+      ...resent,
+      key: null,
+      partition: canonical,
+    });
     // One more fan on each instance gives the last partner lines their place in the order.
     await sleep(500);
     for (const platform of both()) {
@@ -391,6 +405,16 @@ describe('partner sync survives hostile and imperfect partners', () => {
         .then((r) => r.rows);
     const [factsA, factsB] = await Promise.all([facts(a), facts(b)]);
     expect(factsA).toEqual(factsB);
+    const copiesCounted = async (platform: Platform) => {
+      const { rows } = await platform.bridge.runtime.pool.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM ledger_entries WHERE dedupe_key LIKE 'id:unkeyed:TICKET_PENDING:77@%' AND outcome <> 'duplicate')
+              + (SELECT count(*) FROM ledger_facts WHERE dedupe_key LIKE 'id:unkeyed:TICKET_PENDING:77@%'
+                   AND placed_before IS NOT NULL AND outcome <> 'duplicate') AS n`,
+      );
+      return Number(rows[0]?.n);
+    };
+    expect(await copiesCounted(a)).toBe(1);
+    expect(await copiesCounted(b)).toBe(1);
     expect(factsA.length).toBeGreaterThan(0);
     const [ledgerA, ledgerB] = await Promise.all([ledgerOf(a, MATCH), ledgerOf(b, MATCH)]);
     expect(ledgerA.ledger).toEqual(ledgerB.ledger);
@@ -503,4 +527,25 @@ describe('partner sync survives hostile and imperfect partners', () => {
     for (const platform of both())
       expect((await platform.inventory(behind.match, behind.category)).partner_held).toBe(0);
   }, 60_000);
+
+  it('when a message signed as one of our instances carries an event id that instance never sent, then that instance alerts (metric and log)', async () => {
+    const key = '408-3';
+    const partition = partitionOf(key);
+    const value = JSON.stringify({
+      meta: { action: 'TICKET_PENDING' },
+      body: { matchNumber: 408, tickets: { category: 3, quantity: 1, price: 195 } },
+    });
+    await attacker.sendRaw(value, {
+      key,
+      partition,
+      headers: signedAsTicketaka(
+        { topic: topics.ticketSales, partition, key, value },
+        { clientId: 'ticketaka-b', eventId: randomUUID(), holdId: randomUUID() },
+      ),
+    });
+    await eventually(async () => {
+      const metrics = await (await fetch(`${b.bridge.url}/metrics`)).text();
+      expect(metrics).toMatch(/partner_security_alerts_total\{kind="unknown_own_event"[^}]*\} 1/);
+    }, 15_000);
+  });
 });

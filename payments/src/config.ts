@@ -9,6 +9,11 @@ const schema = requireInProduction(
     PAYMENT_PROVIDER: z.enum(['stripe', 'sandbox']).optional(),
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    /** Given to the browser's Stripe.js by GET /api/payments/config (public by design). */
+    STRIPE_PUBLISHABLE_KEY: z
+      .string()
+      .regex(/^pk_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe publishable key (pk_…)')
+      .optional(),
     /** Another Stripe API origin, e.g. stripe-mock's http://127.0.0.1:22111. */
     STRIPE_API_BASE: z.string().url().optional(),
     /**

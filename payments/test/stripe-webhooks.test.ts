@@ -212,6 +212,46 @@ describe('the stripe provider against stripe-mock', () => {
   });
 });
 
+describe("Stripe.js in the fan's browser", () => {
+  test('when the owner asks for the client secret twice, then one PaymentIntent per order is made with the order-derived key and both answers carry its client secret; a stranger gets 404 as for a missing order', async () => {
+    const { fan, order } = await payable();
+    sent.length = 0;
+    const first = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: fan.token,
+      body: { orderId: order.id },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      mode: 'TEST MODE (stripe)',
+      payment: { status: 'processing', amountCents: 22500, provider: 'stripe' },
+    });
+    expect(first.body.clientSecret).toMatch(/^pi_\w+_secret_\w+$/);
+    expect(sent[0]!.idempotencyKey).toBe(`ticketaka-order-${order.id}-intent-1`);
+    // Nothing was confirmed server-side: Stripe.js does that in the browser.
+    expect(sent.some((r) => r.path.endsWith('/confirm'))).toBe(false);
+
+    const again = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: fan.token,
+      body: { orderId: order.id },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.payment.id).toBe(first.body.payment.id);
+    expect(
+      sent.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents'),
+    ).toHaveLength(2);
+    expect(new Set(sent.map((r) => r.idempotencyKey).filter(Boolean))).toEqual(
+      new Set([`ticketaka-order-${order.id}-intent-1`]),
+    );
+
+    const stranger = newFan(h.env);
+    const refused = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: stranger.token,
+      body: { orderId: order.id },
+    });
+    expect(refused.status).toBe(404);
+  });
+});
+
 describe('webhook signatures', () => {
   let fan: Fan;
   let order: TestOrder;

@@ -1,5 +1,5 @@
 import type { Pool } from '@ticketaka/common';
-import type { RecommendationsResponse } from '../contracts/analytics.contract';
+import type { RecommendationsResponse } from '@ticketaka/contracts';
 import { countryOfFan, matchesBoughtBy } from '../data-access/catalogue.repository';
 import type { CatalogueCache } from './catalogue-cache';
 import { BASELINE_VERSION, type ModelHolder } from './model-holder';

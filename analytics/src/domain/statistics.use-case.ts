@@ -1,5 +1,5 @@
 import type { Pool } from '@ticketaka/common';
-import type { AnalyticsStats } from '../contracts/analytics.contract';
+import type { AnalyticsStats } from '@ticketaka/contracts';
 import { readCategoryRows, readCounters } from '../data-access/statistics.repository';
 import type { IngestLag } from './ingest-lag';
 

@@ -467,6 +467,22 @@ export class EventBus {
   }
 
   /**
+   * How many messages consumers gave up on, per consumer (the admin dashboard shows it).
+   * Read from the dead-letter stream's per-subject counts; nothing is consumed.
+   */
+  async deadLetterCounts(): Promise<{ total: number; byConsumer: Record<string, number> }> {
+    const stream = await this.ensureStream('deadletter');
+    const info = await this.jsm.streams.info(stream, { subjects_filter: '>' });
+    const prefix = `${this.subject('deadletter')}.`;
+    const byConsumer: Record<string, number> = {};
+    for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
+      const consumer = subject.startsWith(prefix) ? subject.slice(prefix.length).split('.')[0] : '';
+      if (consumer) byConsumer[consumer] = (byConsumer[consumer] ?? 0) + count;
+    }
+    return { total: info.state.messages, byConsumer };
+  }
+
+  /**
    * Parks a message on `deadletter.<consumer>.<subject>` and ends its delivery. If the
    * dead-letter publish itself fails (NATS reconnecting), the message is nak'ed instead and
    * comes back later: it is never dropped and the consumer loop goes on. Returns whether it

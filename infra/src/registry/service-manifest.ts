@@ -80,6 +80,27 @@ const imageSchema = z.strictObject({
   kind: z.enum(['node', 'nextjs']).default('node'),
 });
 
+/**
+ * How the launcher runs a service that is not a plain `node --import tsx <name>/src/main.ts`
+ * (e.g. a Next.js app: built once, then served from its build). Paths are relative to the
+ * repository root; a leading `node` runs under the launcher's own Node.js.
+ */
+const processSchema = z.strictObject({
+  /** Run before start when `output` is missing or older than any file under `inputs`. */
+  build: z
+    .strictObject({
+      command: z.array(z.string()).min(1),
+      output: z.string(),
+      inputs: z.array(z.string()).min(1),
+    })
+    .optional(),
+  command: z.array(z.string()).min(1),
+  /** Variables this process needs whatever the developer's shell says (e.g. NODE_ENV). */
+  env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).default({}),
+  /** Longest time it may take to answer /readyz after start. */
+  readyTimeoutMs: z.number().int().positive().default(60_000),
+});
+
 export const serviceManifestSchema = z.strictObject({
   $comment: z.string().optional(),
   /** Folder, npm package suffix, image name, PostgreSQL schema (dashes become underscores). */
@@ -92,12 +113,19 @@ export const serviceManifestSchema = z.strictObject({
   /** Started by the local launcher only when this environment variable has this value. */
   enabledWhen: z.strictObject({ env: z.string(), equals: z.string() }).optional(),
   routes: z.array(routeSchema).default([]),
+  /**
+   * Services it calls over HTTP (a server-rendering client): it is given `<NAME>_URL` for
+   * each, the local port in a local run and the cluster Service in Kubernetes.
+   */
+  calls: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+  process: processSchema.optional(),
   image: imageSchema.default({ kind: 'node' }),
   kubernetes: kubernetesSchema,
 });
 
 export type ServiceManifest = z.infer<typeof serviceManifestSchema>;
 export type ServiceRoute = z.infer<typeof routeSchema>;
+export type ServiceProcess = z.infer<typeof processSchema>;
 
 export const manifestFile = (folder: string) => path.join(repoRoot, folder, 'service.json');
 
@@ -120,6 +148,10 @@ export function loadServiceManifests(root = repoRoot): ServiceManifest[] {
       }
       return parsed.data;
     });
+  const names = new Set(manifests.map((m) => m.name));
+  for (const m of manifests)
+    for (const callee of m.calls)
+      if (!names.has(callee)) throw new Error(`${m.name} calls ${callee}, which is not registered`);
   const taken = new Map<number, string>();
   for (const m of manifests) {
     const other = taken.get(m.port);

@@ -1,4 +1,4 @@
-import type { PoolClient } from '@ticketaka/common';
+import type { Pool, PoolClient } from '@ticketaka/common';
 
 export interface HoldLot {
   lotKey: string;
@@ -144,13 +144,15 @@ export interface LedgerFact {
   matchNumber: number;
   quantity: number;
   recordTimestamp: number;
+  /** A partner's body.id, scoped to the home partition (see copyDecidedBefore). */
+  dedupeKey: string | null;
 }
 
 export async function insertFact(client: PoolClient, fact: LedgerFact): Promise<void> {
   await client.query(
     `INSERT INTO ledger_facts (topic, "partition", "offset", category, canonical_partition, platform, action,
-       match_number, quantity, record_timestamp)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+       match_number, quantity, record_timestamp, dedupe_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
     [
       fact.topic,
       fact.partition,
@@ -162,8 +164,30 @@ export async function insertFact(client: PoolClient, fact: LedgerFact): Promise<
       fact.matchNumber,
       fact.quantity,
       fact.recordTimestamp,
+      fact.dedupeKey,
     ],
   );
+}
+
+/**
+ * Whether a copy (same body.id key) was already decided on this key's home partition: as a
+ * message judged there, or as a line placed there (other lines of the same message excepted).
+ * Only the home partition's handler decides such keys, so "already" means earlier in its order.
+ */
+export async function copyDecidedBefore(
+  client: PoolClient,
+  dedupeKey: string,
+  source?: { partition: number; offset: string },
+): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `SELECT 1 FROM ledger_entries WHERE dedupe_key = $1 AND outcome <> 'duplicate'
+     UNION ALL
+     SELECT 1 FROM ledger_facts WHERE dedupe_key = $1 AND placed_before IS NOT NULL AND outcome <> 'duplicate'
+       AND NOT ("partition" = $2 AND "offset" = $3)
+     LIMIT 1`,
+    [dedupeKey, source?.partition ?? -1, source?.offset ?? -1],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /**
@@ -190,6 +214,7 @@ export async function factsCoveredBy(
     match_number: number;
     quantity: number;
     record_timestamp: string;
+    dedupe_key: string | null;
   }>(
     `SELECT f.* FROM ledger_facts f
      JOIN unnest($3::int[], $4::bigint[]) AS s(p, next_offset) ON s.p = f."partition"
@@ -208,6 +233,7 @@ export async function factsCoveredBy(
     matchNumber: r.match_number,
     quantity: r.quantity,
     recordTimestamp: Number(r.record_timestamp),
+    dedupeKey: r.dedupe_key,
   }));
 }
 
@@ -225,7 +251,7 @@ export async function markFactPlaced(
   );
 }
 
-export async function unplacedFacts(client: PoolClient | import('@ticketaka/common').Pool) {
+export async function unplacedFacts(client: PoolClient | Pool) {
   const { rows } = await client.query<{ n: string }>(
     'SELECT count(*) AS n FROM ledger_facts WHERE placed_before IS NULL',
   );

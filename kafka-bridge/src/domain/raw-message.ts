@@ -14,7 +14,8 @@ export const MAX_PARSED_VALUE_BYTES = 64 * 1024;
 export const KEPT_VALUE_BYTES = 16 * 1024;
 const MAX_HEADERS = 20;
 const MAX_HEADER_NAME = 100;
-const MAX_HEADER_VALUE = 1024;
+// Room for our signed read positions on a topic of many partitions (about 12 bytes each).
+const MAX_HEADER_VALUE = 4096;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

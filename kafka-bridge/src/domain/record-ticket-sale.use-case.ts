@@ -2,6 +2,7 @@ import { inTransaction, type Pool, type PoolClient } from '@ticketaka/common';
 import {
   advanceClock,
   consumeLots,
+  copyDecidedBefore,
   dueLots,
   expireLot,
   factsCoveredBy,
@@ -168,24 +169,13 @@ export async function recordTicketSale(
       // Our headers mean something only when signed.
       eventId: verified ? (sale.eventId ?? null) : null,
       holdId: verified ? (sale.holdId ?? null) : null,
-      dedupeKey: dedupeKeyOf(sale, platform, verified),
+      dedupeKey: null,
     };
     if (own && described.eventId) await alertUnknownOwnEvent(client, deps, described);
 
     // A signed message places the off-partition facts it saw, before it is judged itself.
     if (verified) {
       await placeFacts(client, deps, record, messageKey, clock);
-    }
-
-    if (described.dedupeKey) {
-      const first = await firstCopyOf(client, described.dedupeKey);
-      if (first) {
-        return insertEntry(client, {
-          ...described,
-          outcome: 'duplicate',
-          reason: `a copy of ${first.topic}:${first.partition}:${first.offset}`,
-        });
-      }
     }
 
     const canonical = (line: SaleLine) =>
@@ -219,6 +209,7 @@ export async function recordTicketSale(
         matchNumber: sale.matchNumber,
         quantity: line.quantity,
         recordTimestamp: Number(record.timestamp) || 0,
+        dedupeKey: dedupeKeyOf(sale, platform, false, canonical(line)),
       });
     }
     if (here.length === 0) {
@@ -228,6 +219,20 @@ export async function recordTicketSale(
         reason:
           'off its category partition: decided where the next signed Ticketaka message on that partition places it',
       });
+    }
+
+    described.dedupeKey = dedupeKeyOf(sale, platform, verified, record.partition);
+    if (described.dedupeKey) {
+      const first = await firstCopyOf(client, described.dedupeKey);
+      if (first || (!verified && (await copyDecidedBefore(client, described.dedupeKey)))) {
+        return insertEntry(client, {
+          ...described,
+          outcome: 'duplicate',
+          reason: first
+            ? `a copy of ${first.topic}:${first.partition}:${first.offset}`
+            : 'a copy of a line placed earlier on this partition',
+        });
+      }
     }
 
     const decision = await judge(client, deps, {
@@ -287,10 +292,19 @@ function platformOf(
   return claimed ?? ANONYMOUS_PLATFORM;
 }
 
-/** Our event id (signed), else a partner's numeric body.id per action. */
-function dedupeKeyOf(sale: TicketSale, platform: string, verified: boolean): string | null {
+/**
+ * Our event id (signed), else a partner's numeric body.id per action, scoped to the partition
+ * that decides it: copies on several partitions are then told apart in one shared order.
+ */
+function dedupeKeyOf(
+  sale: TicketSale,
+  platform: string,
+  verified: boolean,
+  homePartition: number,
+): string | null {
   if (verified && sale.eventId) return `event:${platform}:${sale.eventId}`;
-  if (sale.bodyId !== undefined) return `id:${platform}:${sale.action}:${sale.bodyId}`;
+  if (sale.bodyId !== undefined)
+    return `id:${platform}:${sale.action}:${sale.bodyId}@${homePartition}`;
   return null;
 }
 
@@ -381,6 +395,10 @@ async function placeFacts(
   const facts = await factsCoveredBy(client, record.topic, record.partition, seen);
   for (const fact of facts) {
     const factKey = `${fact.topic}:${fact.partition}:${fact.offset}:${fact.category}`;
+    if (fact.dedupeKey && (await copyDecidedBefore(client, fact.dedupeKey, fact))) {
+      await markFactPlaced(client, fact, messageKey, 'duplicate', 'a copy decided earlier');
+      continue;
+    }
     // A fact placed after its own deadline has nothing left to hold.
     const decision = await judge(client, deps, {
       topic: fact.topic,

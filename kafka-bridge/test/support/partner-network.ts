@@ -107,7 +107,7 @@ export async function startPlatform(
     clientId: string;
     brokers: string;
     topics: NetworkTopics;
-    env?: Record<string, string>;
+    env?: Record<string, string | undefined>;
   },
 ): Promise<Platform> {
   const env = await createTestEnvironment(label);
@@ -289,7 +289,13 @@ export class RawPartner {
     matchNumber: number,
     category: number,
     quantity: number,
-    extra: { body?: object; headers?: IHeaders; key?: string | null; timestamp?: number } = {},
+    extra: {
+      body?: object;
+      headers?: IHeaders;
+      key?: string | null;
+      timestamp?: number;
+      partition?: number;
+    } = {},
   ) {
     const message = {
       meta: { action },
@@ -299,6 +305,7 @@ export class RawPartner {
       key: extra.key === undefined ? `${matchNumber}-${category}` : extra.key,
       headers: extra.headers,
       timestamp: extra.timestamp,
+      partition: extra.partition,
     });
   }
 }

@@ -3,6 +3,7 @@ import {
   AppError,
   appendToOutbox,
   BadRequestError,
+  ConflictError,
   inTransaction,
   NotFoundError,
   ORDER_OWNERSHIP_SUBJECT,
@@ -102,6 +103,62 @@ export async function payOrder(
   }
   await recordIntent(pool, payment.id, payment.attempt, outcome.intent.id);
   return { started: true, payment: (await findPaymentById(pool, payment.id)) ?? payment };
+}
+
+/**
+ * Stripe's browser flow: the order's PaymentIntent is made (or found) on the server and its
+ * client secret handed to Stripe.js, which confirms the card in the fan's browser, as Stripe
+ * documents; the signed webhook then decides, exactly as for a server-side confirmation.
+ * Same checks and the same one attempt as payOrder, so a second tab gets the same intent.
+ */
+export async function prepareBrowserPayment(
+  ctx: PaymentsContext,
+  user: CurrentUser,
+  orderId: string,
+): Promise<{ clientSecret: string; payment: PaymentRecord }> {
+  const { pool, config } = ctx.runtime;
+  if (ctx.provider.name !== 'stripe') {
+    throw new ConflictError(
+      'This platform takes cards through its sandbox form, not Stripe.js',
+      'browser_confirmation_unsupported',
+    );
+  }
+  const order = await findCallersOrder(ctx, user, orderId);
+  // Someone else's order is answered exactly like a missing one, as payOrder does.
+  if (!order || order.userId !== user.id)
+    throw new NotFoundError('No such order', 'order_not_found');
+  assertPayable(order, new Date());
+  const { payment } = await claimAttempt(pool, {
+    id: randomUUID(),
+    orderId: order.id,
+    userId: order.userId,
+    amountCents: order.amountCents,
+    currency: order.currency,
+    provider: ctx.provider.name,
+    leaseMs: config.PAYMENT_ATTEMPT_LEASE_MS,
+  });
+  if (payment.status !== 'processing')
+    throw new ConflictError('This order is already paid', 'payment_already_made');
+  let intent;
+  try {
+    intent = await ctx.provider.ensureIntent({
+      idempotencyKey: idempotencyKeys.intent(payment.orderId, payment.intentGeneration),
+      orderId: payment.orderId,
+      paymentId: payment.id,
+      userId: payment.userId,
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+    });
+  } catch (error) {
+    if (!(error instanceof ProviderUnavailableError)) throw error;
+    throw new ServiceUnavailableError(
+      'The payment provider did not answer; please try again',
+      'provider_unavailable',
+    );
+  }
+  await recordIntent(pool, payment.id, payment.attempt, intent.id);
+  if (!intent.clientSecret) throw new Error('Stripe returned an intent without a client secret');
+  return { clientSecret: intent.clientSecret, payment };
 }
 
 /**

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 
-/**
- * Response bodies of the analytics API, zod only (no server code), so the web client can
- * validate what it reads. To move into `@ticketaka/contracts` once that package is on main.
- */
-const isoDateTime = z.string().datetime({ offset: true });
+import { availabilityState, isoDateTime } from './primitives';
+
+/** GET /api/analytics/stats (admin) and GET /api/recommendations, served by analytics. */
 const count = z.number().int().nonnegative();
 const cents = z.number().int();
 
@@ -26,7 +24,7 @@ export const analyticsCategoryStatsSchema = z.object({
   pending: count,
   priceCents: cents,
   currency: z.string(),
-  state: z.enum(['available', 'temporarily_unavailable', 'sold_out']),
+  state: availabilityState,
   platforms: z.object({
     ours: platformFigures,
     /** All partner platforms together: the counts name no single partner. */
