@@ -11,6 +11,7 @@ const schema = z.object({
   ORDERS_URL: url(4003),
   PAYMENTS_URL: url(4005),
   KAFKA_BRIDGE_URL: url(4006),
+  ANALYTICS_URL: url(4008),
   /** How long the public catalogue may be reused between renders (live counts come by SSE). */
   CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(2),
 });
@@ -27,11 +28,12 @@ function load(): ClientConfig {
 }
 
 export const config = load();
-export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'kafka-bridge';
+export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'kafka-bridge' | 'analytics';
 export const serviceUrl: Record<ServiceName, string> = {
   auth: config.AUTH_URL,
   tickets: config.TICKETS_URL,
   orders: config.ORDERS_URL,
   payments: config.PAYMENTS_URL,
   'kafka-bridge': config.KAFKA_BRIDGE_URL,
+  analytics: config.ANALYTICS_URL,
 };

@@ -15,6 +15,7 @@ export * from './auth/auth-middleware';
 export * from './auth/jwt-keys';
 export * from './auth/session-revocations';
 export * from './redis/redis-client';
+export * from './context/request-context';
 export * from './events/define-event';
 export * from './events/catalogue';
 export * from './bus/event-bus';

@@ -12,3 +12,4 @@ export * from './payments.contract';
 export * from './resale.contract';
 export * from './admin.contract';
 export * from './e-tickets.contract';
+export * from './analytics.contract';

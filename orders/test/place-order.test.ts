@@ -134,7 +134,7 @@ describe('placing a primary order', () => {
     expect(await orderCount()).toBe(orders);
   });
 
-  test('when fewer tickets are left than asked for, then 409 not_enough_tickets says how many are left, and the refused order is deleted (no order, no hold, no event)', async () => {
+  test('when fewer tickets are left than asked for, then 409 not_enough_tickets says how many are left, and the refused order is deleted (no order, no hold), leaving only the refusal as a fact', async () => {
     await setCapacity(p, 5, 1, 3);
     expect(
       (await placeOrder(p, newFan(p.env), { matchNumber: 5, category: 1, quantity: 2 })).status,
@@ -149,7 +149,22 @@ describe('placing a primary order', () => {
       available: 1,
       field: 'quantity',
     });
-    expect([await orderCount(), await outboxCount()]).toEqual([orders, events]);
+    expect([await orderCount(), await outboxCount()]).toEqual([orders, events + 1]);
+    const refused = await p.orders.runtime.pool.query(
+      'SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1',
+    );
+    expect(refused.rows[0].payload).toMatchObject({
+      type: 'orders.order.refused',
+      data: {
+        userId: fan.user.id,
+        matchNumber: 5,
+        category: 1,
+        quantity: 2,
+        available: 1,
+        reason: 'not_enough_tickets',
+        status: 409,
+      },
+    });
     const mine = await call(p.orders.url, 'GET', '/api/orders', { token: fan.token });
     expect(mine.body.orders).toEqual([]);
     expect(await inventoryRow(p, 5, 1)).toMatchObject({ capacity: 3, held: 2 });

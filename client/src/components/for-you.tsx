@@ -1,12 +1,7 @@
 import Link from 'next/link';
-import type { MatchView } from '@ticketaka/contracts';
-import { z } from 'zod';
+import { recommendationsResponseSchema, type MatchView } from '@ticketaka/contracts';
 import { serviceGet } from '../lib/server-api';
 import { getSession } from '../lib/session';
-
-const recommendationsSchema = z.object({
-  recommendations: z.array(z.object({ matchNumber: z.number().int() })),
-});
 
 /**
  * "For you": matches recommended to the signed-in fan by `GET /api/recommendations`. Absent
@@ -15,11 +10,17 @@ const recommendationsSchema = z.object({
 export async function ForYou({ matches }: { matches: MatchView[] }) {
   const session = await getSession();
   if (session.state !== 'signed-in') return null;
-  const result = await serviceGet('tickets', '/api/recommendations', recommendationsSchema, {
-    asFan: true,
-  });
+  const result = await serviceGet(
+    'analytics',
+    '/api/recommendations',
+    recommendationsResponseSchema,
+    {
+      asFan: true,
+    },
+  );
   if (!result.ok || result.data.recommendations.length === 0) return null;
   const byNumber = new Map(matches.map((m) => [m.matchNumber, m]));
+  const reasons = new Map(result.data.recommendations.map((r) => [r.matchNumber, r.reason]));
   const picks = result.data.recommendations.flatMap((r) => byNumber.get(r.matchNumber) ?? []);
   if (picks.length === 0) return null;
   return (
@@ -30,7 +31,8 @@ export async function ForYou({ matches }: { matches: MatchView[] }) {
           <li key={m.matchNumber}>
             <Link href={`/matches/${m.matchNumber}`}>
               {m.homeTeam} v {m.awayTeam}
-            </Link>
+            </Link>{' '}
+            <span className="muted">{reasons.get(m.matchNumber)}</span>
           </li>
         ))}
       </ul>

@@ -1,4 +1,4 @@
-import { nanos } from '@nats-io/nats-core';
+import { headers as natsHeaders, nanos, type MsgHdrs } from '@nats-io/nats-core';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -18,6 +18,12 @@ import { z } from 'zod';
 import type { EventDefinition, EventEnvelope, EventOf } from '../events/define-event';
 import { producerOf } from '../events/define-event';
 import type { Metrics } from '../http/metrics';
+import {
+  contextHeaders,
+  currentContext,
+  runWithContext,
+  type RequestContext,
+} from '../context/request-context';
 import { AppError, ServiceUnavailableError } from '../errors/app-error';
 import { isTransientError } from '../errors/transient';
 import { RetryLaterError, type DeadLetter } from './dead-letter';
@@ -47,6 +53,43 @@ export interface SubscribeOptions<D extends EventDefinition> {
   maxDeliver?: number;
   /** Redelivery delays after a deterministic failure; the last one repeats. */
   backoffMs?: number[];
+}
+
+/** One message as an observer sees it: any subject of a stream, parsed but not validated. */
+export interface ObservedMessage {
+  /** The subject without the namespace prefix, e.g. `orders.order.created`. */
+  subject: string;
+  /** Position in the producer's stream; a replay delivers the same numbers again. */
+  streamSeq: number;
+  deliveryCount: number;
+  /** The parsed JSON payload; the observer validates it against what it expects. */
+  payload: unknown;
+}
+
+export interface SubscribeStreamOptions {
+  /** The observing service; with the stream it names the durable consumer. */
+  consumer: string;
+  /** The producing service whose whole stream (`<producer>.>`) is observed. */
+  producer: string;
+  /**
+   * Handles up to `maxBatch` messages at once; all are acked when it resolves, all are
+   * redelivered (with back-off) when it throws. Batches make a high-volume observer
+   * (the data lake) one transaction per batch instead of one per event.
+   */
+  handleBatch: (messages: ObservedMessage[]) => Promise<void>;
+  maxBatch?: number;
+  /** How long a partial batch waits for more messages before it is handled. */
+  maxWaitMs?: number;
+  maxDeliver?: number;
+  backoffMs?: number[];
+  /** A throw-away consumer that starts from the first message (rebuilds), not a durable. */
+  replay?: boolean;
+}
+
+export interface StreamSubscription {
+  /** Messages of the stream not yet delivered to this consumer, plus those awaiting ack. */
+  pending(): Promise<number>;
+  close(): Promise<void>;
 }
 
 /** What `/readyz` and `/metrics` show of one durable consumer. */
@@ -308,7 +351,7 @@ export class EventBus {
       return;
     }
     try {
-      await options.handler(event, { deliveryCount });
+      await runWithContext(contextOfEvent(event), () => options.handler(event, { deliveryCount }));
       msg.ack();
       this.failures.delete(key);
       count('applied');
@@ -349,6 +392,78 @@ export class EventBus {
       safely(() => msg.nak(delay));
       count('retried');
     }
+  }
+
+  /**
+   * Observes a producer's whole stream (`<producer>.>`) through one durable consumer, for
+   * services that watch everything (analytics) rather than react to one event type.
+   * Same delivery rules as `subscribe`: explicit acks, back-off, dead letter after
+   * `maxDeliver`; a message that is not JSON is dead-lettered at once.
+   */
+  async subscribeStream(options: SubscribeStreamOptions): Promise<StreamSubscription> {
+    const stream = await this.ensureStream(options.producer);
+    await this.ensureStream('deadletter');
+    const maxBatch = options.maxBatch ?? 500;
+    const config = {
+      filter_subject: this.subject(`${options.producer}.>`),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(60_000),
+      max_ack_pending: Math.max(1000, maxBatch * 4),
+    };
+    let name: string;
+    if (options.replay) {
+      const info = await this.jsm.consumers.add(stream, {
+        ...config,
+        inactive_threshold: nanos(5 * 60_000),
+      });
+      name = info.name;
+    } else {
+      name = this.durableName(options.consumer, `${options.producer}.>`);
+      await this.jsm.consumers.info(stream, name).catch(() =>
+        this.jsm.consumers.add(stream, { ...config, durable_name: name }).catch(async (error) => {
+          await this.jsm.consumers.info(stream, name).catch(() => {
+            throw error;
+          });
+        }),
+      );
+    }
+    const consumer = await this.js.consumers.get(stream, name);
+    const messages = await consumer.consume({ max_messages: Math.max(256, maxBatch * 2) });
+    this.running.add(messages);
+    const log = this.options.logger.child({ consumer: name, producer: options.producer });
+    const batcher = new StreamBatcher(this, options, maxBatch, (msg, reason) =>
+      this.deadLetter(msg, options.consumer, reason, log),
+    );
+    const loop = (async () => {
+      for await (const msg of messages) await batcher.add(msg);
+      await batcher.flush();
+    })().catch((error) =>
+      this.options.logger.error({ err: error, consumer: name }, 'stream consumer loop stopped'),
+    );
+    this.loops.push(loop);
+    return {
+      pending: async () => {
+        const info = await consumer.info();
+        return info.num_pending + info.num_ack_pending;
+      },
+      close: async () => {
+        await messages.close().catch(() => undefined);
+        await loop;
+        if (options.replay) await this.jsm.consumers.delete(stream, name).catch(() => undefined);
+      },
+    };
+  }
+
+  /** The subject as producers name it, without this bus's namespace prefix. */
+  unprefixed(subject: string): string {
+    const prefix = this.options.namespace ? `${this.options.namespace}.` : '';
+    return prefix && subject.startsWith(prefix) ? subject.slice(prefix.length) : subject;
+  }
+
+  /** @internal Used by StreamBatcher to report what happened to a batch. */
+  logFor(bindings: Record<string, unknown>): Logger {
+    return this.options.logger.child(bindings);
   }
 
   /**
@@ -395,7 +510,8 @@ export class EventBus {
       return false;
     }
     this.options.metrics?.deadLettered.inc({ consumer, reason: reason.slice(0, 40) });
-    safely(() => msg.term(reason.slice(0, 200)));
+    // The reason travels in the letter: servers before 2.10 ignore "+TERM <reason>" entirely.
+    safely(() => msg.term());
     return true;
   }
 
@@ -413,7 +529,7 @@ export class EventBus {
       queue: this.options.service,
       callback: (err, msg) => {
         if (err) return this.options.logger.error({ err, subject }, 'reply subscription failed');
-        void (async () => {
+        void runWithContext(contextOfHeaders(msg.headers), async () => {
           let answer: unknown;
           try {
             const parsed = schema.safeParse(msg.json());
@@ -438,7 +554,7 @@ export class EventBus {
             };
           }
           msg.respond(JSON.stringify(answer));
-        })();
+        });
       },
     });
     this.replies.push(sub);
@@ -455,6 +571,7 @@ export class EventBus {
     try {
       const msg = await this.nc.request(this.subject(subject), JSON.stringify(payload), {
         timeout: timeoutMs,
+        headers: headersOfContext(currentContext()),
       });
       raw = msg.json();
     } catch (error) {
@@ -489,6 +606,114 @@ export class EventBus {
     await Promise.allSettled(this.loops);
     for (const sub of this.replies) sub.unsubscribe();
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+/** Work caused by an event runs in its chain: events it creates name it as their cause. */
+function contextOfEvent(event: EventEnvelope): RequestContext {
+  return {
+    requestId: event.metadata?.requestId ?? undefined,
+    correlationId: event.metadata?.correlationId ?? event.id,
+    causationId: event.id,
+  };
+}
+
+function headersOfContext(context: RequestContext | undefined): MsgHdrs | undefined {
+  if (!context) return undefined;
+  const h = natsHeaders();
+  for (const [key, header] of Object.entries(contextHeaders)) {
+    const value = context[key as keyof typeof contextHeaders];
+    if (value) h.set(header, value);
+  }
+  return h;
+}
+
+const headerValue = /^[\w.:-]{1,100}$/;
+
+/** Only well-formed ids are taken from a request's headers. */
+function contextOfHeaders(h: MsgHdrs | undefined): RequestContext {
+  const context: RequestContext = {};
+  for (const [key, header] of Object.entries(contextHeaders)) {
+    const value = h?.get(header);
+    if (value && headerValue.test(value)) context[key as keyof typeof contextHeaders] = value;
+  }
+  return context;
+}
+
+/**
+ * Collects a stream consumer's messages into batches: a batch is handled when it is full
+ * or `maxWaitMs` after its first message. One batch is handled at a time, in order.
+ */
+class StreamBatcher {
+  private batch: JsMsg[] = [];
+  private timer?: NodeJS.Timeout;
+  private handling: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly options: SubscribeStreamOptions,
+    private readonly maxBatch: number,
+    private readonly deadLetter: (msg: JsMsg, reason: string) => Promise<boolean>,
+  ) {}
+
+  async add(msg: JsMsg): Promise<void> {
+    this.batch.push(msg);
+    if (this.batch.length >= this.maxBatch) {
+      await this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.options.maxWaitMs ?? 100);
+    }
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const taken = this.batch;
+    this.batch = [];
+    this.handling = this.handling
+      .then(() => (taken.length ? this.handle(taken) : undefined))
+      .catch((error) =>
+        // Unacked messages come back after ack_wait; the next batches must not be blocked.
+        this.bus.logFor({ consumer: this.options.consumer }).error({ err: error }, 'batch lost'),
+      );
+    return this.handling;
+  }
+
+  private async handle(msgs: JsMsg[]): Promise<void> {
+    const { consumer, producer } = this.options;
+    const observed: ObservedMessage[] = [];
+    const accepted: JsMsg[] = [];
+    for (const msg of msgs) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(msg.string());
+      } catch (error) {
+        await this.deadLetter(msg, `invalid message: ${describe(error)}`);
+        continue;
+      }
+      accepted.push(msg);
+      observed.push({
+        subject: this.bus.unprefixed(msg.subject),
+        streamSeq: msg.seq,
+        deliveryCount: msg.info.deliveryCount,
+        payload,
+      });
+    }
+    if (accepted.length === 0) return;
+    try {
+      await this.options.handleBatch(observed);
+      for (const msg of accepted) safely(() => msg.ack());
+    } catch (error) {
+      const maxDeliver = this.options.maxDeliver ?? 8;
+      const backoff = this.options.backoffMs ?? DEFAULT_BACKOFF_MS;
+      const log = this.bus.logFor({ consumer, producer, size: accepted.length });
+      log.warn({ err: error }, 'batch handling failed; will retry');
+      for (const msg of accepted) {
+        const count = msg.info.deliveryCount;
+        if (count >= maxDeliver) await this.deadLetter(msg, describe(error));
+        else safely(() => msg.nak(backoff[Math.min(count - 1, backoff.length - 1)] ?? 1000));
+      }
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentContext } from '../context/request-context';
 
 export type { Logger };
 
@@ -30,6 +31,13 @@ export function createLogger(
     level: options.level ?? 'info',
     redact,
     base: { service },
+    // Every line written while handling a request or an event says which one.
+    mixin: () => {
+      const context = currentContext();
+      if (!context) return {};
+      const { requestId, correlationId, causationId } = context;
+      return { requestId, correlationId, causationId };
+    },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(options.pretty
       ? {

@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import { currentUser } from '../auth/auth-middleware';
+import { currentContext, runWithContext } from '../context/request-context';
 import { errorHandler, notFoundHandler } from '../http/error-handler';
 import { healthRouter } from '../http/health';
 import type { ServiceRuntime } from './service-runtime';
@@ -75,12 +76,19 @@ export function createServiceApp(
       },
     }),
   );
+  // Everything the request causes (logs, RPC requests, events) names its request id.
+  app.use((req, _res, next) => runWithContext({ requestId: String(req.id) }, next));
   app.use(securityHeaders);
   app.use(runtime.metrics.httpMiddleware);
   app.use(healthRouter(runtime.metrics, runtime.readiness, runtime.health));
   options.beforeBodyParsing?.(app);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(currentUser(runtime.verifier));
+  app.use((req, _res, next) => {
+    const context = currentContext();
+    if (context && req.currentUser) context.userId = req.currentUser.id;
+    next();
+  });
   mountRoutes(app);
   app.use(notFoundHandler);
   app.use(errorHandler(runtime.logger));

@@ -26,6 +26,7 @@ import {
   type OrderRecord,
 } from '../data-access/order.repository';
 import { requestHold } from '../data-access/tickets-hold.client';
+import { announceRefusal } from './announce-refusal';
 import { FanLimitError, holdUnavailable, NotEnoughTicketsError } from './order-errors';
 import { orderCancelledEvent, orderCreatedEvent } from './order-events';
 import { isResale, requestHash, type PlaceOrderInput } from './order.schemas';
@@ -46,7 +47,7 @@ export interface PlaceOrderResult {
  * releases whatever it held for that id. A refused order is deleted: nothing was held or
  * announced for it, so a refusal leaves no trace (and a retry with its key starts afresh).
  */
-export async function placeOrder(
+async function decideOrder(
   runtime: Runtime,
   user: CurrentUser,
   input: PlaceOrderInput,
@@ -70,6 +71,21 @@ export async function placeOrder(
           'concurrent_change',
         );
     }
+  }
+}
+
+/** Places the order (see decideOrder); a refusal is also announced as a fact for analytics. */
+export async function placeOrder(
+  runtime: Runtime,
+  user: CurrentUser,
+  input: PlaceOrderInput,
+  idempotencyKey?: string,
+): Promise<PlaceOrderResult> {
+  try {
+    return await decideOrder(runtime, user, input, idempotencyKey);
+  } catch (error) {
+    await announceRefusal(runtime, user, input, error);
+    throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   appendToOutbox,
   inTransaction,
+  ticketsEvents,
   masterListMatchSchema,
   type LoadMasterListResult,
   type MasterListMatch,
@@ -8,7 +9,7 @@ import {
 } from '@ticketaka/common';
 import { z } from 'zod';
 import { insertInventoryIfMissing } from '../data-access/inventory.repository';
-import { upsertMatch } from '../data-access/match.repository';
+import { findMatch, upsertMatch } from '../data-access/match.repository';
 import { inventoryChanged } from './inventory';
 
 export { masterListMatchSchema, type MasterListMatch };
@@ -21,12 +22,24 @@ export function isPlaceholder(value: string): boolean {
 
 const CATEGORIES = ['category1', 'category2', 'category3'] as const;
 
+const matchPublishedEvent = (match: NonNullable<Awaited<ReturnType<typeof findMatch>>>) =>
+  ticketsEvents.matchPublished.create({
+    matchNumber: match.matchNumber,
+    roundNumber: match.roundNumber,
+    kickOff: match.kickOff.toISOString(),
+    venue: match.venue,
+    homeTeam: match.homeTeam,
+    awayTeam: match.awayTeam,
+    group: match.group,
+    version: match.version,
+  });
+
 /**
  * Loads parsed master-list matches (either wire shape; see masterListMatchSchema).
  * Loading the same list twice equals loading it once: a match's details are refreshed
  * (without turning known names back into placeholders), while a category that exists keeps
  * its counts, since tickets may already be held or sold. Only new categories announce
- * `tickets.inventory.changed`. The initial list's `pending` is ignored: the organiser
+ * `tickets.inventory.changed`; a new or changed match announces `tickets.match.published`. The initial list's `pending` is ignored: the organiser
  * publishes `pending: 0` for unsold matches, and a fresh list carries no holds, so the
  * capacity of a category is its `available` (or `count`).
  * The start-up seed and the kafka-bridge (through `rpc.tickets.load-master-list`) share it.
@@ -65,6 +78,10 @@ export async function loadMasterList(
       );
       if (outcome === 'created') result.matchesCreated += 1;
       if (outcome === 'updated') result.matchesUpdated += 1;
+      if (outcome !== 'unchanged') {
+        const stored = await findMatch(client, match.matchNumber);
+        if (stored) events.push(matchPublishedEvent(stored));
+      }
       for (const [index, key] of CATEGORIES.entries()) {
         const category = match.availability[key];
         if (!category) continue;

@@ -5,6 +5,8 @@ import {
   adminInventoryResponseSchema,
   adminOrderStatsResponseSchema,
   adminPaymentStatsResponseSchema,
+  analyticsStatsResponseSchema,
+  type AnalyticsStats,
 } from '@ticketaka/contracts';
 import { z } from 'zod';
 import { AdminCharts } from '../../components/admin-charts';
@@ -22,7 +24,7 @@ export default async function AdminPage() {
   // Fans and visitors get the not-found page: the dashboard's existence is not advertised.
   if (session.state !== 'signed-in' || session.user.role !== 'admin') notFound();
   const asFan = { asFan: true };
-  const [inventory, orders, payments, dead, partner] = await Promise.all([
+  const [inventory, orders, payments, dead, partner, analytics] = await Promise.all([
     serviceGet('tickets', '/api/tickets/admin/inventory', adminInventoryResponseSchema, asFan),
     serviceGet('orders', '/api/orders/admin/stats?hours=48', adminOrderStatsResponseSchema, asFan),
     serviceGet(
@@ -33,6 +35,7 @@ export default async function AdminPage() {
     ),
     serviceGet('orders', '/api/orders/admin/dead-letters', adminDeadLettersResponseSchema, asFan),
     serviceGet('kafka-bridge', '/api/partner-sync/status', partnerStatusSchema, asFan),
+    serviceGet('analytics', '/api/analytics/stats', analyticsStatsResponseSchema, asFan),
   ]);
   if (!inventory.ok)
     return <ErrorNotice title="Inventory could not be loaded" errors={inventory.errors} />;
@@ -77,6 +80,11 @@ export default async function AdminPage() {
         </p>
       </section>
       <AdminCharts inventory={rows} orders={orders.data} payments={payments.data} />
+      {analytics.ok ? (
+        <AnalyticsPanels stats={analytics.data} />
+      ) : (
+        <p className="muted">Analytics (funnel, refusals, lag) not reachable on this platform.</p>
+      )}
       <section aria-labelledby="per-category">
         <h2 id="per-category">Per match and category (with sales or holds)</h2>
         {active.length === 0 ? (
@@ -157,5 +165,48 @@ function Kpi({ label, value, testId }: { label: string; value: string | number; 
       </p>
       <p className="muted">{label}</p>
     </div>
+  );
+}
+
+/** The purchase funnel and what analytics sees of the event plane (from the lake's ingester). */
+function AnalyticsPanels({ stats }: { stats: AnalyticsStats }) {
+  const { funnel, ingest } = stats;
+  return (
+    <section aria-labelledby="funnel">
+      <h2 id="funnel">Purchase funnel</h2>
+      <div className="kpis">
+        <Kpi label="Tried" value={funnel.tried} testId="kpi-tried" />
+        <Kpi label="Held" value={funnel.held} />
+        <Kpi label="Paid" value={funnel.paid} />
+        <Kpi label="Expired" value={funnel.expired} />
+        <Kpi label="Cancelled" value={funnel.cancelled} />
+        <Kpi label="Refused" value={funnel.refused} />
+        <Kpi
+          label="Expiry rate"
+          value={funnel.expiryRate === null ? '–' : `${(funnel.expiryRate * 100).toFixed(1)} %`}
+        />
+      </div>
+      <table>
+        <caption>Refused orders by reason</caption>
+        <thead>
+          <tr>
+            <th scope="col">reason</th>
+            <th scope="col">orders</th>
+          </tr>
+        </thead>
+        <tbody>
+          {funnel.refusedByReason.map((r) => (
+            <tr key={r.reason}>
+              <td>{r.reason}</td>
+              <td>{r.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Analytics lag (p99 of recent events): {ingest.p99Ms === null ? '–' : `${ingest.p99Ms} ms`};
+        security verdicts: {stats.securityVerdicts.reduce((t, v) => t + v.count, 0)}.
+      </p>
+    </section>
   );
 }

@@ -10,6 +10,7 @@ import * as ticketsEvents from './tickets.events';
 export const eventCatalogue = {
   userCreated: authEvents.userCreated,
   userRoleChanged: authEvents.userRoleChanged,
+  matchPublished: ticketsEvents.matchPublished,
   inventoryChanged: ticketsEvents.inventoryChanged,
   holdPlaced: ticketsEvents.holdPlaced,
   holdReleased: ticketsEvents.holdReleased,
@@ -26,6 +27,7 @@ export const eventCatalogue = {
   orderExpired: ordersEvents.orderExpired,
   orderCompleted: ordersEvents.orderCompleted,
   orderPaymentRejected: ordersEvents.orderPaymentRejected,
+  orderRefused: ordersEvents.orderRefused,
   expirationOrderExpired: expirationEvents.expirationOrderExpired,
   paymentSucceeded: paymentsEvents.paymentSucceeded,
   paymentFailed: paymentsEvents.paymentFailed,

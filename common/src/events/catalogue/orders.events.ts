@@ -52,3 +52,26 @@ export const orderPaymentRejected = defineEvent(
   'orders.order.payment-rejected',
   z.object({ orderId: uuid, paymentId: uuid, orderStatus, reason: z.string() }),
 );
+
+/**
+ * A fact, not a state of the order machine: a fan asked for tickets and was refused (sold
+ * out, fan limit, temporarily unavailable, …). Published outside the order's transaction,
+ * which leaves no order behind, so demand that could not be served stays visible.
+ */
+export const orderRefused = defineEvent(
+  'orders.order.refused',
+  z.object({
+    userId: uuid,
+    kind: z.enum(['primary', 'resale']),
+    /** Null for a resale request: the order never learnt the ticket's match. */
+    matchNumber: matchNumber.nullable(),
+    category: category.nullable(),
+    quantity: z.number().int().positive(),
+    ticketId: uuid.nullable(),
+    /** The error code the fan was answered with, e.g. `not_enough_tickets`. */
+    reason: z.string().min(1).max(60),
+    status: z.number().int().min(400).max(599),
+    /** Seats left in the category when tickets refused for want of them. */
+    available: z.number().int().nonnegative().nullable(),
+  }),
+);

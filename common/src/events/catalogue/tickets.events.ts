@@ -10,6 +10,21 @@ import {
   version,
 } from './shared-schemas';
 
+/** A match entered the catalogue or its details changed (master list); analytics projects it. */
+export const matchPublished = defineEvent(
+  'tickets.match.published',
+  z.object({
+    matchNumber,
+    roundNumber: z.number().int().nonnegative(),
+    kickOff: z.string().datetime({ offset: true }),
+    venue: z.string(),
+    homeTeam: z.string(),
+    awayTeam: z.string(),
+    group: z.string().nullable(),
+    version,
+  }),
+);
+
 /** New counts of one match category; feeds the live availability stream. */
 export const inventoryChanged = defineEvent(
   'tickets.inventory.changed',

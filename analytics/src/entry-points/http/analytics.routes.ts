@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { BadRequestError, handle, requireRole } from '@ticketaka/common';
+import { readStatistics } from '../../domain/statistics.use-case';
+import { recommend, type RecommendDeps } from '../../domain/recommend.use-case';
+import type { IngestLag } from '../../domain/ingest-lag';
+import { isCountryCode } from '../../domain/regions';
+
+const recommendationsQuerySchema = z.strictObject({
+  /** For anonymous fans: the country to recommend for (ISO 3166 alpha-2). */
+  country: z
+    .string()
+    .transform((c) => c.toUpperCase())
+    .refine(isCountryCode, 'must be an ISO 3166 alpha-2 country code, e.g. AR')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(20).optional(),
+});
+
+export function analyticsRouter(
+  deps: RecommendDeps & { lag: IngestLag; defaultLimit: number },
+): Router {
+  const router = Router();
+
+  router.get(
+    '/api/analytics/stats',
+    requireRole('admin'),
+    handle({}, () => readStatistics(deps.pool, deps.lag)),
+  );
+
+  router.get(
+    '/api/recommendations',
+    handle({ query: recommendationsQuerySchema }, async ({ query, user }) => {
+      // A signed-in fan's country is their account's; a query cannot speak for them.
+      if (user && query.country && query.country !== user.country) {
+        throw new BadRequestError(
+          'Signed-in fans get recommendations for their account country',
+          [{ message: 'leave it out when signed in', field: 'query.country' }],
+          'country_not_allowed',
+        );
+      }
+      return recommend(
+        deps,
+        user
+          ? { userId: user.id, country: user.country.toUpperCase() }
+          : { country: query.country },
+        query.limit ?? deps.defaultLimit,
+      );
+    }),
+  );
+
+  return router;
+}
