@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { portVariable, serviceDefinitions } from '../../infra/src/services';
 
 /**
  * The platform the browser tests run against: started by the project's own `npm start`,
@@ -11,22 +12,16 @@ export const e2eHome = path.join(
   os.tmpdir(),
   offset === 200 ? 'ticketaka-e2e' : `ticketaka-e2e-${offset}`,
 );
-export const e2ePorts = {
+export const e2ePorts: Record<string, number> = {
   POSTGRES_PORT: 25432 + offset,
   NATS_PORT: 24222 + offset,
   NATS_MONITOR_PORT: 28222 + offset,
   REDIS_PORT: 26379 + offset,
   GATEWAY_PORT: 8080 + offset,
-  AUTH_PORT: 4001 + offset,
-  TICKETS_PORT: 4002 + offset,
-  ORDERS_PORT: 4003 + offset,
-  EXPIRATION_PORT: 4004 + offset,
-  PAYMENTS_PORT: 4005 + offset,
-  KAFKA_BRIDGE_PORT: 4006 + offset,
-  NOTIFICATIONS_PORT: 4009 + offset,
   MAILPIT_SMTP_PORT: 21025 + offset,
   MAILPIT_HTTP_PORT: 28025 + offset,
-  CLIENT_PORT: 3000 + offset,
+  // Every registered service moves too, so a service added later never lands on its default port.
+  ...Object.fromEntries(serviceDefinitions.map((s) => [portVariable(s), s.port + offset])),
 };
 export const LOCK_SECONDS = 90;
 export const baseURL = `http://localhost:${e2ePorts.GATEWAY_PORT}`;
