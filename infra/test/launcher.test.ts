@@ -7,6 +7,7 @@ import { readJson } from '@ticketaka/common/testing';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { existingServices, portVariable, serviceDefinitions } from '../src/services';
+import { SYSTEM_DATA_ROOT, unprivilegedDataDir } from '../src/servers/unprivileged-access';
 
 /**
  * The README's run command, exactly as a developer types it, on a home folder and ports of
