@@ -33,6 +33,8 @@ export const baseConfigSchema = z.object({
     .min(100)
     .max(600_000)
     .default(15_000),
+  /** How often old outbox, inbox and per-service rows are deleted (0 turns it off). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   NATS_URL: z
     .string()
     .regex(/^nats:\/\//, 'must be a nats:// URL (comma-separate several)')
