@@ -48,14 +48,12 @@ export const SHORT_PROFILE: ChaosProfile = {
   name: 'short',
   buyers: 4,
   capacity: 12,
-  lockSeconds: 12,
+  lockSeconds: 8,
   portOffset: 680,
   faults: [
-    { kind: 'service', names: ['orders'], downMs: 1500 },
+    { kind: 'service', names: ['orders'], downMs: 1000 },
     { kind: 'server', name: 'postgres', downMs: 4000, how: 'kill' },
-    { kind: 'service', names: ['payments', 'tickets'], downMs: 1500 },
-    { kind: 'server', name: 'nats', downMs: 3000, how: 'stop' },
-    { kind: 'server', name: 'redis', downMs: 2000, how: 'kill' },
+    { kind: 'service', names: ['payments', 'tickets'], downMs: 1000 },
   ],
 };
 
@@ -232,8 +230,8 @@ export async function runChaos(
     await buying;
 
     // Let every lock run out and every event land, then look.
-    log(`settling for ${profile.lockSeconds + 15} s …`);
-    await sleep((profile.lockSeconds + 15) * 1000);
+    log(`settling for ${profile.lockSeconds + 8} s …`);
+    await sleep((profile.lockSeconds + 8) * 1000);
     const check = new Client({ connectionString: env.databaseUrl });
     await check.connect();
     try {
