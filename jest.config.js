@@ -7,7 +7,15 @@ module.exports = {
   testMatch: ['<rootDir>/*/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/.local/'],
   modulePathIgnorePatterns: ['<rootDir>/.local/'],
-  transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: {
+    '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+    // ESM-only package read by the manifest test (CloudNativePG's CRD field tree).
+    '/node_modules/@cdk8s-kit/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@cdk8s-kit/)'],
   globalSetup: '<rootDir>/infra/src/testing/jest-global-setup.ts',
   globalTeardown: '<rootDir>/infra/src/testing/jest-global-teardown.ts',
   maxWorkers: 2,

@@ -15,7 +15,10 @@ export const startAuthService = defineService({
   config: authConfigSchema,
   migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
   setup: async (runtime) => {
-    const tokens = createTokenIssuer(privateKey(runtime.config), runtime.config.ACCESS_TOKEN_TTL_SECONDS);
+    const tokens = createTokenIssuer(
+      privateKey(runtime.config),
+      runtime.config.ACCESS_TOKEN_TTL_SECONDS,
+    );
     return { routes: (app) => app.use(usersRouter(runtime, tokens)) };
   },
 });

@@ -51,7 +51,7 @@ test('when SIGTERM arrives, then the service stops taking requests, finishes, an
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(await readJson(ready)).toEqual({
     status: 'ready',
-    checks: { postgres: 'ok', nats: 'ok' },
+    checks: { postgres: 'ok', nats: 'ok', consumers: 'ok' },
   });
   run.child.kill('SIGTERM');
   expect(await run.exited).toBe(0);

@@ -1,6 +1,7 @@
 export * from './config/load-config';
 export * from './config/base-config';
 export * from './config/local-defaults';
+export * from './config/local-secret';
 export * from './logging/logger';
 export * from './errors/app-error';
 export * from './errors/transient';
@@ -31,4 +32,5 @@ export * from './service/run-main';
 export * from './service/consume';
 export * from './service/define-service';
 export * from './rpc/tickets.rpc';
+export * from './rpc/orders.rpc';
 export * from './events/deterministic-id';

@@ -191,12 +191,12 @@ describe('resilience', () => {
     await eventually(async () => expect(await expiredFor(order.id)).toHaveLength(1), 10_000);
   });
 
-  test('when the service is up, then /readyz reports PostgreSQL, NATS and Redis', async () => {
+  test('when the service is up, then /readyz reports PostgreSQL, NATS, its consumers and Redis', async () => {
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ready',
-      checks: { postgres: 'ok', nats: 'ok', redis: 'ok' },
+      checks: { postgres: 'ok', nats: 'ok', consumers: 'ok', redis: 'ok' },
     });
   });
 });

@@ -25,9 +25,29 @@ export function servicePort(service: ServiceDefinition, env: NodeJS.ProcessEnv =
 export const entryPoint = (service: ServiceDefinition) =>
   path.join(repoRoot, service.name, 'src', 'main.ts');
 
+/** The variable that tells a caller where a service is, e.g. `KAFKA_BRIDGE_URL`. */
+export const urlVariable = (service: { name: string }) =>
+  `${service.name.toUpperCase().replace(/-/g, '_')}_URL`;
+
+/** The command that runs a service in a local run, from the repository root. */
+export function launchCommand(service: ServiceDefinition): { command: string; args: string[] } {
+  if (!service.process) {
+    return { command: process.execPath, args: ['--import', 'tsx', entryPoint(service)] };
+  }
+  const [first, ...rest] = service.process.command as [string, ...string[]];
+  return first === 'node'
+    ? { command: process.execPath, args: rest }
+    : { command: first, args: rest };
+}
+
 const enabled = (service: ServiceDefinition, env: NodeJS.ProcessEnv) =>
   !service.enabledWhen || env[service.enabledWhen.env] === service.enabledWhen.equals;
 
 /** A service exists once its package has an entry point; the registry may run ahead of the code. */
 export const existingServices = (env: NodeJS.ProcessEnv = process.env) =>
-  serviceDefinitions.filter((s) => fs.existsSync(entryPoint(s)) && enabled(s, env));
+  serviceDefinitions.filter(
+    (s) =>
+      (s.process
+        ? fs.existsSync(path.join(repoRoot, s.name, 'package.json'))
+        : fs.existsSync(entryPoint(s))) && enabled(s, env),
+  );

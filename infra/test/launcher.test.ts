@@ -6,6 +6,7 @@ import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { readJson } from '@ticketaka/common/testing';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
+import { serviceEnv } from '../src/launcher/platform';
 import { existingServices, portVariable, serviceDefinitions } from '../src/services';
 import { SYSTEM_DATA_ROOT, unprivilegedDataDir } from '../src/servers/unprivileged-access';
 
@@ -45,6 +46,13 @@ afterAll(async () => {
     fs.rmSync(relocated, { recursive: true, force: true });
 }, 120_000);
 
+test('when the developer sets NODE_ENV, then the launcher passes it to the services unchanged (production is never quietly downgraded)', () => {
+  const auth = serviceDefinitions.find((s) => s.name === 'auth')!;
+  expect(serviceEnv(auth, { NODE_ENV: 'production' }).NODE_ENV).toBe('production');
+  expect(serviceEnv(auth, { NODE_ENV: 'test' }).NODE_ENV).toBe('test');
+  expect(serviceEnv(auth, {}).NODE_ENV).toBe('development');
+});
+
 test('when `npm start` runs on a machine with nothing running, then the platform comes up and answers through the gateway; a second `npm start` leaves it intact; `npm stop` stops everything it started', async () => {
   launcher = spawn('npm', ['start'], { cwd: repoRoot, env });
   launcher.stdout?.on('data', (d) => (output += d));
@@ -83,6 +91,11 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   const cookie = signup.headers.get('set-cookie')?.split(';')[0] ?? '';
   const again = await fetch(`${gateway}/api/users/currentuser`, { headers: { cookie } });
   expect((await readJson(again)).currentUser.email).toBe('first@example.com');
+
+  // The sandbox signs its webhooks with this installation's own secret, next to the JWT keys.
+  const secret = path.join(home, 'keys', 'sandbox-webhook-secret');
+  expect(fs.readFileSync(secret, 'utf8')).toMatch(/^whsec_/);
+  expect(fs.statSync(secret).mode & 0o777).toBe(0o600);
 
   const stop = await npm('stop');
   expect(stop.code).toBe(0);

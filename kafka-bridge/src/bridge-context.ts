@@ -6,6 +6,7 @@ import type { TicketsSync } from './domain/tickets-sync';
 import type { DeadLetterDeps } from './kafka/dead-letter';
 import type { KafkaAdmin } from './kafka/kafka-admin';
 import type { PartnerProducer } from './kafka/partner-producer';
+import type { BridgeKeys } from './signing-keys';
 
 /** What the bridge's entry points share, built once by the composition root. */
 export interface BridgeContext {
@@ -21,6 +22,7 @@ export interface BridgeContext {
   groupSuffix: string;
   sync: TicketsSync;
   deadLetter: DeadLetterDeps;
+  keys: BridgeKeys;
 }
 
 export const groupIdOf = (context: BridgeContext, topic: string) =>

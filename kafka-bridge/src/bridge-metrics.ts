@@ -40,6 +40,22 @@ export function createBridgeMetrics(metrics: Metrics) {
       labelNames: ['outcome'],
       registers,
     }),
+    deadLetterFailures: new Counter({
+      name: 'partner_dead_letter_failures_total',
+      help: 'Dead letters the broker refused for good (kept in the ledger entry only)',
+      registers,
+    }),
+    alerts: new Counter({
+      name: 'partner_security_alerts_total',
+      help: 'Messages claiming a Ticketaka identity without its signature (spoofed_identity), signed messages of ours this installation never sent (unknown_own_event), our holds expired by the log (own_hold_expired), forged master-list messages (not_organiser)',
+      labelNames: ['kind'],
+      registers,
+    }),
+    unplacedFacts: new Gauge({
+      name: 'partner_unplaced_facts',
+      help: 'Partner lines that arrived off their category partition and wait for their agreed place',
+      registers,
+    }),
     effectsBacklog: new Gauge({
       name: 'partner_tickets_effects_backlog',
       help: 'Partner changes granted by the ledger and not yet applied by tickets',

@@ -70,8 +70,43 @@ export const kafkaBridgeConfigSchema = requireInProduction(
     KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
     /** How long one produce may take before the hold event is retried later from JetStream. */
     KAFKA_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
+    /**
+     * The secret every Ticketaka instance signs its ticket-sales messages with (base64, at
+     * least 32 bytes; HMAC-SHA256). From a Secret in production; outside production a key is
+     * made once per installation in `<JWT_KEYS_DIR>/partner-signing.key`.
+     */
+    PARTNER_SIGNING_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/_-]{43,}={0,2}$/, 'base64 of at least 32 random bytes')
+      .optional(),
+    /**
+     * Client ids of every Ticketaka instance on the network (ours is always included): a
+     * message naming one of them without a valid signature is a spoof, never theirs.
+     */
+    PARTNER_TICKETAKA_CLIENT_IDS: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}(,[A-Za-z0-9._-]{1,100})*$/, 'comma-separated client ids')
+      .optional(),
+    /**
+     * Who may write the master list: `signature` (Ed25519 by the organiser's key,
+     * KAFKA_ORGANISER_PUBLIC_KEY; local runs make and use a local organiser key) or `acl`
+     * (the cluster's ACLs let only the organiser's SASL principal write that topic).
+     */
+    KAFKA_MASTER_LIST_TRUST: z.enum(['signature', 'acl']).default('signature'),
+    /** The organiser's Ed25519 public key (PEM; `\n` escapes accepted). */
+    KAFKA_ORGANISER_PUBLIC_KEY: z.string().min(1).optional(),
+    /**
+     * A held partner (or our own) TICKET_PENDING with no RESERVED / CANCELLED is released this
+     * long after its log timestamp. Must be the same on every Ticketaka instance, and longer
+     * than an order's lock (docs/partner-sync.md).
+     */
+    PARTNER_HOLD_TTL_MINUTES: z.coerce
+      .number()
+      .min(0.05)
+      .max(24 * 60)
+      .default(20),
   }),
-  ['KAFKA_BROKERS', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
+  ['KAFKA_BROKERS', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'PARTNER_SIGNING_KEY'],
 ).superRefine((value, ctx) => {
   // Credentials travel only over TLS, and a half-configured SASL would fail at connect time.
   const hasUser = value.KAFKA_SASL_USERNAME !== undefined;
@@ -104,6 +139,17 @@ export const kafkaBridgeConfigSchema = requireInProduction(
         message: 'no such file',
       });
     }
+  }
+  if (
+    value.NODE_ENV === 'production' &&
+    value.KAFKA_MASTER_LIST_TRUST === 'signature' &&
+    !value.KAFKA_ORGANISER_PUBLIC_KEY
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_ORGANISER_PUBLIC_KEY'],
+      message: 'is required in production unless KAFKA_MASTER_LIST_TRUST=acl',
+    });
   }
   if (value.NODE_ENV === 'production' && !value.KAFKA_SSL) {
     ctx.addIssue({
@@ -146,3 +192,10 @@ export function topicsOf(config: KafkaBridgeConfig): Topics {
       config.KAFKA_DEAD_LETTER_TOPIC ?? `${config.KAFKA_CLIENT_ID}-partner-dead-letter-${env}`,
   };
 }
+
+/** Every Ticketaka instance's client id: unsigned messages naming one are spoofs. */
+export const ticketakaClientIds = (config: KafkaBridgeConfig): ReadonlySet<string> =>
+  new Set([config.KAFKA_CLIENT_ID, ...(config.PARTNER_TICKETAKA_CLIENT_IDS?.split(',') ?? [])]);
+
+export const holdTtlMs = (config: KafkaBridgeConfig) =>
+  Math.round(config.PARTNER_HOLD_TTL_MINUTES * 60_000);

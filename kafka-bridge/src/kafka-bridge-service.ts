@@ -12,6 +12,7 @@ import { KafkaAdmin } from './kafka/kafka-admin';
 import { createKafka } from './kafka/kafka-client';
 import { PartnerProducer } from './kafka/partner-producer';
 import { PartnerLink } from './partner-link';
+import { resolveBridgeKeys } from './signing-keys';
 
 export const startKafkaBridgeService = defineService({
   name: 'kafka-bridge',
@@ -19,6 +20,7 @@ export const startKafkaBridgeService = defineService({
   migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
   setup: async (runtime) => {
     const topics = topicsOf(runtime.config);
+    const keys = resolveBridgeKeys(runtime.config);
     const metrics = createBridgeMetrics(runtime.metrics);
     const kafka = createKafka(runtime.config, runtime.logger);
     const admin = new KafkaAdmin(kafka);
@@ -68,6 +70,7 @@ export const startKafkaBridgeService = defineService({
       groupSuffix: (await ledgerId(runtime.pool)).slice(0, 8),
       sync,
       deadLetter,
+      keys,
     };
     const link = new PartnerLink(context);
     runtime.readiness.kafka = () => link.assertReady();

@@ -1,6 +1,7 @@
 import type { BridgeContext } from './bridge-context';
 import fs from 'node:fs';
 import { createsTopics, seedsMasterList } from './config';
+import { ORGANISER_SIGNATURE_HEADER, signAsOrganiser } from './domain/message-signature';
 import { positionsOf } from './data-access/ledger.repository';
 import { masterListConsumer } from './entry-points/kafka/master-list.consumer';
 import { ticketSalesConsumer } from './entry-points/kafka/ticket-sales.consumer';
@@ -96,12 +97,25 @@ export class PartnerLink {
     if (ends.some((end) => end.high > end.low)) return;
     const file = runtime.config.KAFKA_SEED_MASTER_LIST_FILE;
     const matches = JSON.parse(fs.readFileSync(file, 'utf8')) as { matchNumber?: unknown }[];
+    const organiserKey = this.context.keys.localOrganiserPrivateKey;
     for (const match of matches) {
+      const key = String(match.matchNumber);
+      const value = JSON.stringify(match);
       await producer.send({
         topic: topics.masterList,
-        key: String(match.matchNumber),
-        value: JSON.stringify(match),
-        headers: { clientId: 'local-organiser' },
+        key,
+        value,
+        // Signed like the organiser would, with the local organiser key of this installation.
+        headers: {
+          clientId: 'local-organiser',
+          ...(organiserKey && {
+            [ORGANISER_SIGNATURE_HEADER]: signAsOrganiser(organiserKey, {
+              topic: topics.masterList,
+              key,
+              value,
+            }),
+          }),
+        },
       });
     }
     runtime.logger.info(

@@ -43,6 +43,8 @@ describe('kafka-bridge configuration', () => {
     expect(message).toMatch(/KAFKA_BROKERS: is required in production/);
     expect(message).toMatch(/KAFKA_SASL_USERNAME/);
     expect(message).toMatch(/KAFKA_SSL/);
+    expect(message).toMatch(/PARTNER_SIGNING_KEY: is required in production/);
+    expect(message).toMatch(/KAFKA_ORGANISER_PUBLIC_KEY: is required in production/);
     expect(message).not.toContain('hunter2');
   });
 
@@ -68,9 +70,20 @@ describe('kafka-bridge configuration', () => {
       KAFKA_SASL_PASSWORD: 'secret',
       KAFKA_SSL: 'true',
       KAFKA_ENV_SUFFIX: 'prod',
+      PARTNER_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64'),
+      KAFKA_MASTER_LIST_TRUST: 'acl',
     });
 
     expect(brokersOf(config)).toEqual(['b-1.fifa.example:9096', 'b-2.fifa.example:9096']);
     expect(createsTopics(config)).toBe(false);
+  });
+
+  it('when the signing key is shorter than 32 bytes or not base64, then it is refused', () => {
+    expect(() => load({ PARTNER_SIGNING_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
+      /PARTNER_SIGNING_KEY/,
+    );
+    expect(() =>
+      load({ PARTNER_SIGNING_KEY: 'not base64 at all, spaces and all of that' }),
+    ).toThrow(/PARTNER_SIGNING_KEY/);
   });
 });

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { eventually } from '@ticketaka/common/testing';
 import { kafkaServer } from '../../infra/src/servers/kafka.server';
 import type { RunningServer } from '../../infra/src/servers/server';
@@ -21,7 +24,14 @@ describe('local runs: the bridge plays the organiser on an empty master-list top
       clientId: 'ticketaka',
       brokers: kafka.url,
       topics,
-      env: { KAFKA_SEED_MASTER_LIST: 'true' },
+      // No keys given: the installation makes its own signing key and local organiser key, in a
+      // keys directory of this test's own, and signs the list it seeds with the organiser's.
+      env: {
+        KAFKA_SEED_MASTER_LIST: 'true',
+        KAFKA_ORGANISER_PUBLIC_KEY: undefined,
+        PARTNER_SIGNING_KEY: undefined,
+        JWT_KEYS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-keys-')),
+      },
     });
   }, 180_000);
 
@@ -40,6 +50,14 @@ describe('local runs: the bridge plays the organiser on an empty master-list top
     // A restart finds the topic filled and publishes nothing more.
     await platform.bridge.close();
     await platform.startBridge();
-    expect(await readTopic(kafka.url, topics.masterList)).toHaveLength(64);
+    const seeded = await readTopic(kafka.url, topics.masterList);
+    expect(seeded).toHaveLength(64);
+    for (const message of seeded) expect(message.headers.organiserSignature).toMatch(/^v1:/);
+    const keys = fs.readdirSync(platform.env.env.JWT_KEYS_DIR as string);
+    expect(keys.sort()).toEqual(['organiser-ed25519.pem', 'partner-signing.key']);
+    const mode = fs.statSync(
+      path.join(platform.env.env.JWT_KEYS_DIR as string, 'partner-signing.key'),
+    ).mode;
+    expect(mode & 0o077).toBe(0);
   });
 });

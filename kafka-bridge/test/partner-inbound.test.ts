@@ -188,7 +188,7 @@ describe('kafka-bridge inbound: master list and partner sales from the shared to
     });
   });
 
-  it('when our own messages come back, then they are skipped: the header, meta.clientId or body.clientId', async () => {
+  it('when our own signed messages come back, then they decide our hold once; unsigned ones naming us (header, meta.clientId, body.clientId) are booked apart and alerted', async () => {
     await publishMasterList(kafka.url, topics.masterList, [listedMatch(104, 10)]);
     await eventually(
       async () => expect((await platform.category(104, 1)).capacity).toBe(10),
@@ -204,19 +204,19 @@ describe('kafka-bridge inbound: master list and partner sales from the shared to
     );
     expect(await platform.inventory(104, 1)).toMatchObject({ held: 2, partner_held: 0 });
 
-    const ours = new RawPartner(kafka.url, 'ticketaka', topics.ticketSales);
-    await ours.connect();
-    await ours.sendRaw(
+    const impostor = new RawPartner(kafka.url, 'ticketaka', topics.ticketSales);
+    await impostor.connect();
+    // "Cancel" our hold with our client id in the header, even naming our hold: refused,
+    // the spoofed identity holds nothing.
+    await impostor.send('TICKET_CANCELLED', 104, 1, 2, { headers: { holdId: orderId } });
+    await impostor.sendRaw(
       JSON.stringify({
         meta: { action: 'TICKET_PENDING', clientId: 'ticketaka' },
         body: { matchNumber: 104, tickets: { category: 1, quantity: 1, price: 75 } },
       }),
-      {
-        key: '104-1',
-        headers: { clientId: '' },
-      },
+      { key: '104-1', headers: { clientId: '' } },
     );
-    await ours.sendRaw(
+    await impostor.sendRaw(
       JSON.stringify({
         meta: { action: 'TICKET_PENDING' },
         body: {
@@ -225,22 +225,28 @@ describe('kafka-bridge inbound: master list and partner sales from the shared to
           tickets: { category: 1, quantity: 1, price: 75 },
         },
       }),
-      {
-        key: '104-1',
-        headers: { clientId: '' },
-      },
+      { key: '104-1', headers: { clientId: '' } },
     );
-    await ours.disconnect();
-    // A partner message after them proves they were consumed (one partition orders the category).
+    await impostor.disconnect();
     await partner.send('TICKET_PENDING', 104, 1, 1);
     await eventually(
       async () =>
-        expect(await platform.inventory(104, 1)).toMatchObject({ held: 2, partner_held: 1 }),
+        expect(await platform.inventory(104, 1)).toMatchObject({ held: 2, partner_held: 3 }),
       20_000,
     );
+    expect(await platform.holdStatus(orderId)).toBe('confirmed');
+    const status = await ledgerOf(platform, 104);
+    expect(status.ledger[0]?.holdings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ platform: 'ticketaka', held: 2 }),
+        expect.objectContaining({ platform: 'unverified:ticketaka', held: 2 }),
+      ]),
+    );
+    const metrics = await (await fetch(`${platform.bridge.url}/metrics`)).text();
+    expect(metrics).toMatch(/partner_security_alerts_total\{kind="spoofed_identity"[^}]*\} 3/);
 
     const sent = (await readTopic(kafka.url, topics.ticketSales)).filter(
-      (m) => m.headers.holdId === orderId,
+      (m) => m.headers.holdId === orderId && m.headers.ticketakaSignature,
     );
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({

@@ -14,10 +14,12 @@ import {
   createTopics,
   decisionLatencies,
   listedMatch,
+  networkSigningKey,
   networkTopics,
   publishMasterList,
   RawPartner,
   readTopic,
+  signedAsTicketaka,
   startPlatform,
   type Platform,
   type ReadMessage,
@@ -197,6 +199,7 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
       topicEnds: (topic: string) => admin.ends(topic),
       topic: topics.ticketSales,
       clientId: 'ticketaka',
+      signingKey: Buffer.from(networkSigningKey, 'base64'),
       partitionCount: () => 3,
       metrics: createBridgeMetrics(createMetrics('kafka-bridge-test')),
       stopping: () => false,
@@ -216,13 +219,20 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
     });
     const crashed = new RawPartner(broker.url, 'ticketaka', topics.ticketSales);
     await crashed.connect();
-    await crashed.sendRaw(
-      JSON.stringify({
-        meta: { action: 'TICKET_PENDING' },
-        body: { matchNumber: 202, tickets: { category: 2, quantity: 1, price: 125 } },
-      }),
-      { key: '202-2', headers: { eventId: change.eventId, holdId: change.orderId } },
-    );
+    // What the bridge would have written: signed, on the category's partition.
+    const value = JSON.stringify({
+      meta: { action: 'TICKET_PENDING' },
+      body: { matchNumber: 202, tickets: { category: 2, quantity: 1, price: 125 } },
+    });
+    const partition = partitionForKey(topics.ticketSales, '202-2', 3);
+    await crashed.sendRaw(value, {
+      key: '202-2',
+      partition,
+      headers: signedAsTicketaka(
+        { topic: topics.ticketSales, partition, key: '202-2', value },
+        { clientId: 'ticketaka', eventId: change.eventId, holdId: change.orderId },
+      ),
+    });
     await crashed.disconnect();
 
     const outcome = await eventually(() => publishOwnChange(deps, change), 30_000, 200);

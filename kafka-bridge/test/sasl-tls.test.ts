@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Kafka, logLevel, Partitioners, type KafkaConfig } from 'kafkajs';
 import { createLogger, loadConfig } from '@ticketaka/common';
@@ -108,6 +108,8 @@ describe('kafka-bridge over SASL PLAIN and TLS', () => {
       DATABASE_URL: 'postgres://db/ticketaka',
       NATS_URL: 'nats://nats:4222',
       JWT_PUBLIC_KEY: 'pem',
+      PARTNER_SIGNING_KEY: randomBytes(32).toString('base64'),
+      KAFKA_MASTER_LIST_TRUST: 'acl',
       KAFKA_BROKERS: saslSslUrl,
       KAFKA_SSL: 'true',
       KAFKA_SSL_CA_FILE: broker.caFile,

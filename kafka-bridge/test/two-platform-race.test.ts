@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { eventually, sleep } from '@ticketaka/common/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import { kafkaServer } from '../../infra/src/servers/kafka.server';
 import type { RunningServer } from '../../infra/src/servers/server';
 import {
@@ -11,6 +10,7 @@ import {
   publishMasterList,
   decisionLatencies,
   RawPartner,
+  settled,
   startPlatform,
   type Platform,
 } from './support/partner-network';
@@ -18,33 +18,6 @@ import {
 const MATCH = 301;
 const CATEGORY = 1;
 const CAPACITY = 30;
-
-/** Nothing left in flight: every message read, every decision told to tickets, everything sent. */
-async function settled(platform: Platform, brokers: string, topic: string) {
-  const admin = new Kafka({
-    clientId: 'test-admin',
-    brokers: [brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const db = platform.bridge.runtime.pool;
-  const { rows: positions } = await db.query<{ partition: number; next_offset: string }>(
-    'SELECT "partition", next_offset FROM partition_positions WHERE topic = $1',
-    [topic],
-  );
-  for (const end of ends) {
-    const read = positions.find((p) => p.partition === end.partition)?.next_offset ?? end.low;
-    expect(`${end.partition}:${read}`).toBe(`${end.partition}:${end.high}`);
-  }
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT (SELECT count(*) FROM tickets_effects WHERE status = 'pending')
-          + (SELECT count(*) FROM own_holds WHERE fate = 'unknown' OR fate_notified_at IS NULL)
-          + (SELECT count(*) FROM outbound_messages WHERE status = 'sending') AS n`,
-  );
-  expect(Number(rows[0]?.n)).toBe(0);
-}
 
 describe('zero oversell across platforms: the ticket-sales partition decides who was first', () => {
   let kafka: RunningServer;

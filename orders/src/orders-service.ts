@@ -5,6 +5,7 @@ import { startOrderSweeper } from './domain/expire-order.use-case';
 import { ordersRouter } from './entry-points/http/orders.routes';
 import { consumeHoldDecisions } from './entry-points/messaging/hold-decided.consumer';
 import { consumeLockExpired } from './entry-points/messaging/lock-expired.consumer';
+import { serveOrderOwnership } from './entry-points/messaging/order-ownership.responder';
 import { consumePaymentSucceeded } from './entry-points/messaging/payment-succeeded.consumer';
 
 export interface OrdersServiceOptions {
@@ -20,6 +21,7 @@ export const startOrdersService = defineService({
     await consumePaymentSucceeded(runtime);
     await consumeLockExpired(runtime);
     await consumeHoldDecisions(runtime);
+    serveOrderOwnership(runtime);
     // Stripe keeps idempotency keys 24 h; a fan's retry a week later is a new purchase.
     runtime.retention.retain({ table: 'idempotency_keys', column: 'created_at', keepDays: 7 });
     if (options.startSweeper !== false) {

@@ -2,9 +2,6 @@ import { z } from 'zod';
 import { baseConfigSchema, envBoolean, envPort, requireInProduction } from '@ticketaka/common';
 import registration from '../service.json';
 
-/** Known to every checkout, so local runs need no set-up; production must set its own. */
-export const LOCAL_SANDBOX_WEBHOOK_SECRET = 'whsec_ticketaka_local_sandbox_not_secret';
-
 const schema = requireInProduction(
   baseConfigSchema.extend({
     PORT: envPort(registration.port),
@@ -12,9 +9,18 @@ const schema = requireInProduction(
     PAYMENT_PROVIDER: z.enum(['stripe', 'sandbox']).optional(),
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    /** Given to the browser's Stripe.js by GET /api/payments/config (public by design). */
+    STRIPE_PUBLISHABLE_KEY: z
+      .string()
+      .regex(/^pk_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe publishable key (pk_…)')
+      .optional(),
     /** Another Stripe API origin, e.g. stripe-mock's http://127.0.0.1:22111. */
     STRIPE_API_BASE: z.string().url().optional(),
-    SANDBOX_WEBHOOK_SECRET: z.string().min(16).default(LOCAL_SANDBOX_WEBHOOK_SECRET),
+    /**
+     * Signs the sandbox's webhooks. Unset outside production: made at random once per
+     * installation in JWT_KEYS_DIR (sandbox-webhook-secret), never a constant anyone knows.
+     */
+    SANDBOX_WEBHOOK_SECRET: z.string().min(16).optional(),
     /** Where the sandbox delivers its webhooks; this service's own webhook route when unset. */
     SANDBOX_WEBHOOK_URL: z.string().url().optional(),
     /** Lets tests make the sandbox's webhooks arrive late, as Stripe's sometimes do. */
@@ -54,11 +60,12 @@ const schema = requireInProduction(
           message:
             'the sandbox takes no real money: set STRIPE_SECRET_KEY, or ALLOW_SANDBOX_IN_PRODUCTION=true on purpose',
         });
-      } else if (value.SANDBOX_WEBHOOK_SECRET === LOCAL_SANDBOX_WEBHOOK_SECRET) {
+      } else if (!value.SANDBOX_WEBHOOK_SECRET) {
+        // Every replica must sign and verify with the same secret: a per-pod file would not do.
         ctx.addIssue({
           code: 'custom',
           path: ['SANDBOX_WEBHOOK_SECRET'],
-          message: 'must not be the public local default in production',
+          message: 'is required when the sandbox runs in production',
         });
       }
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { paymentsEvents } from '@ticketaka/common';
 import { eventually, sleep } from '@ticketaka/common/testing';
 import { CARDS, eventsFor, pay, paymentOf, sandboxCharges } from './support/payments';
@@ -11,9 +12,14 @@ import {
 } from './support/platform';
 
 let p: Platform;
+const PROJECTION_WAIT_MS = 20_000;
 
 beforeAll(async () => {
-  p = await startPlatform('payments-e2e', { ORDER_LOCK_SECONDS: '120' });
+  // A long projection wait, so a request that waited for an unknown order would show it.
+  p = await startPlatform('payments-e2e', {
+    ORDER_LOCK_SECONDS: '120',
+    ORDER_PROJECTION_WAIT_MS: String(PROJECTION_WAIT_MS),
+  });
 });
 afterAll(async () => p?.close());
 
@@ -70,11 +76,12 @@ describe('order → pay → complete → tickets, with the real services', () =>
     });
   });
 
-  test("when a fan pays someone else's order, then 403; when the owner pays it again once complete, then 409 order_complete", async () => {
+  test("when a fan pays someone else's order, then 404; when the owner pays it again once complete, then 409 order_complete", async () => {
     const owner = p.fan();
     const order = await placeOrder(p, owner, { matchNumber: 13, category: 3, quantity: 1 });
     const stranger = await pay(p.payments, p.fan(), { orderId: order.id, card: CARDS.succeeds });
-    expect(stranger.status).toBe(403);
+    expect(stranger.status).toBe(404);
+    expect(stranger.body.errors[0].code).toBe('order_not_found');
 
     expect((await pay(p.payments, owner, { orderId: order.id, card: CARDS.succeeds })).status).toBe(
       202,
@@ -112,5 +119,35 @@ describe('order → pay → complete → tickets, with the real services', () =>
       available: before.available - 3,
       pending: before.pending - 3,
     });
+  });
+});
+
+describe('order ids payments has not heard of', () => {
+  test('when 20 unknown order ids are paid at once, then each is answered 404 order_not_found without waiting for the projection', async () => {
+    const fan = p.fan();
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        pay(p.payments, fan, { orderId: randomUUID(), card: CARDS.succeeds }),
+      ),
+    );
+    expect(answers.map((a) => [a.status, a.body.errors[0].code])).toEqual(
+      Array.from({ length: 20 }, () => [404, 'order_not_found']),
+    );
+    // Orders said "not yours / no such order" at once: nobody waited out the 20 s projection wait.
+    expect(Date.now() - started).toBeLessThan(PROJECTION_WAIT_MS / 4);
+  });
+
+  test("when a fan pays someone else's brand-new order, then 404 at once, the same answer as for an unknown id", async () => {
+    const owner = p.fan();
+    const order = await placeOrder(p, owner, { matchNumber: 15, category: 3, quantity: 1 });
+    const stranger = p.fan();
+    const foreign = await pay(p.payments, stranger, { orderId: order.id, card: CARDS.succeeds });
+    const unknown = await pay(p.payments, stranger, {
+      orderId: randomUUID(),
+      card: CARDS.succeeds,
+    });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual(unknown.body);
   });
 });

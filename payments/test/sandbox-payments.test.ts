@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { paymentsEvents } from '@ticketaka/common';
+import { adminPaymentStatsResponseSchema } from '@ticketaka/contracts';
 import { eventually, sleep } from '@ticketaka/common/testing';
 import {
   announceCancelled,
@@ -7,6 +8,7 @@ import {
   announceCreated,
   announceExpired,
   anOrder,
+  call,
   CARDS,
   eventsFor,
   newFan,
@@ -37,6 +39,69 @@ const succeededEvents = (orderId: string) =>
   eventsFor(h.payments, paymentsEvents.paymentSucceeded.type, orderId);
 const failedEvents = (orderId: string) =>
   eventsFor(h.payments, paymentsEvents.paymentFailed.type, orderId);
+
+describe('what the checkout page asks first', () => {
+  test('when the checkout asks for the payment config, then it learns the sandbox takes cards and gets no Stripe key; a Stripe.js client secret is refused with 409', async () => {
+    const config = await call(h.payments.url, 'GET', '/api/payments/config');
+    expect(config.status).toBe(200);
+    expect(config.body).toEqual({
+      mode: 'TEST MODE (sandbox)',
+      provider: 'sandbox',
+      stripePublishableKey: null,
+    });
+    const { fan, order } = await payable();
+    const intent = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: fan.token,
+      body: { orderId: order.id },
+    });
+    expect(intent.status).toBe(409);
+    expect(intent.body.errors[0].code).toBe('browser_confirmation_unsupported');
+  });
+});
+
+describe('payments and refunds for the admin dashboard', () => {
+  test('when a payment succeeds and another is declined, then the admin stats count them with their amounts and this hour’s successes; a fan gets 403', async () => {
+    const admin = newFan(h.env, 'admin');
+    const stats = async () =>
+      adminPaymentStatsResponseSchema.parse(
+        (
+          await call(h.payments.url, 'GET', '/api/payments/admin/stats?hours=1', {
+            token: admin.token,
+          })
+        ).body,
+      );
+    const before = await stats();
+    const count = (s: typeof before, status: string) =>
+      s.byStatus.find((b) => b.status === status) ?? { count: 0, amountCents: 0 };
+
+    const good = await payable(newFan(h.env), { amountCents: 15000 });
+    expect(
+      (await pay(h.payments, good.fan, { orderId: good.order.id, card: CARDS.succeeds })).status,
+    ).toBe(202);
+    const bad = await payable();
+    expect(
+      (await pay(h.payments, bad.fan, { orderId: bad.order.id, card: CARDS.declined })).status,
+    ).toBe(402);
+
+    await eventually(async () => {
+      const after = await stats();
+      expect(count(after, 'succeeded').count).toBe(count(before, 'succeeded').count + 1);
+      expect(count(after, 'succeeded').amountCents).toBe(
+        count(before, 'succeeded').amountCents + 15000,
+      );
+      expect(count(after, 'failed').count).toBe(count(before, 'failed').count + 1);
+    });
+    const thisHour = new Date();
+    thisHour.setUTCMinutes(0, 0, 0);
+    expect((await stats()).timeline).toContainEqual(
+      expect.objectContaining({ bucket: thisHour.toISOString(), kind: 'succeeded' }),
+    );
+    const fan = newFan(h.env);
+    expect(
+      (await call(h.payments.url, 'GET', '/api/payments/admin/stats', { token: fan.token })).status,
+    ).toBe(403);
+  });
+});
 
 describe('paying with the sandbox test cards', () => {
   test('when the owner pays with 4242 4242 4242 4242, then 202 in TEST MODE, the signed webhook makes it succeeded, and payments.payment.succeeded carries the order amount once', async () => {
@@ -137,12 +202,17 @@ describe('paying with the sandbox test cards', () => {
 });
 
 describe('who may pay what', () => {
-  test("when a fan pays someone else's order, then 403 and no payment exists", async () => {
+  test("when a fan pays someone else's order, then 404 exactly as for an order that does not exist, and no payment exists", async () => {
     const { order } = await payable();
     const stranger = newFan(h.env);
     const response = await pay(h.payments, stranger, { orderId: order.id, card: CARDS.succeeds });
-    expect(response.status).toBe(403);
-    expect(response.body.errors[0].code).toBe('not_order_owner');
+    expect(response.status).toBe(404);
+    const { order: missing } = await payable();
+    await h.payments.runtime.pool.query('DELETE FROM orders WHERE id = $1', [missing.id]);
+    const unknown = await pay(h.payments, stranger, { orderId: missing.id, card: CARDS.succeeds });
+    expect(unknown.status).toBe(404);
+    expect(response.body).toEqual(unknown.body);
+    expect(response.body.errors[0].code).toBe('order_not_found');
     expect(
       (
         await h.payments.runtime.pool.query('SELECT 1 FROM payments WHERE order_id = $1', [
@@ -152,13 +222,15 @@ describe('who may pay what', () => {
     ).toBe(0);
   });
 
-  test("when a fan reads someone else's payment, then 403", async () => {
+  test("when a fan reads someone else's payment, then 404 as for a missing one; an admin may read it", async () => {
     const { fan, order } = await payable();
     expect((await pay(h.payments, fan, { orderId: order.id, card: CARDS.succeeds })).status).toBe(
       202,
     );
     const response = await paymentOf(h.payments, newFan(h.env), order.id);
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual((await paymentOf(h.payments, fan, randomUUID())).body);
+    expect((await paymentOf(h.payments, newFan(h.env, 'admin'), order.id)).status).toBe(200);
   });
 
   test('when nobody is signed in, then 401', async () => {

@@ -84,7 +84,12 @@ function intentEvent(
   type: string,
   order: TestOrder,
   payment: { paymentId: string; intentId: string },
-  overrides: { amount?: number; created?: number; lastPaymentError?: object } = {},
+  overrides: {
+    amount?: number;
+    currency?: string;
+    created?: number;
+    lastPaymentError?: object;
+  } = {},
 ) {
   const succeeded = type === 'payment_intent.succeeded';
   return JSON.stringify(
@@ -102,7 +107,7 @@ function intentEvent(
           object: 'payment_intent',
           amount: overrides.amount ?? order.amountCents,
           amount_received: succeeded ? (overrides.amount ?? order.amountCents) : 0,
-          currency: order.currency.toLowerCase(),
+          currency: (overrides.currency ?? order.currency).toLowerCase(),
           status: succeeded ? 'succeeded' : 'requires_payment_method',
           metadata: { ticketaka_order_id: order.id, ticketaka_payment_id: payment.paymentId },
           last_payment_error: overrides.lastPaymentError ?? null,
@@ -204,6 +209,46 @@ describe('the stripe provider against stripe-mock', () => {
       amountCents: 22500,
       orderId: order.id,
     });
+  });
+});
+
+describe("Stripe.js in the fan's browser", () => {
+  test('when the owner asks for the client secret twice, then one PaymentIntent per order is made with the order-derived key and both answers carry its client secret; a stranger gets 404 as for a missing order', async () => {
+    const { fan, order } = await payable();
+    sent.length = 0;
+    const first = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: fan.token,
+      body: { orderId: order.id },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      mode: 'TEST MODE (stripe)',
+      payment: { status: 'processing', amountCents: 22500, provider: 'stripe' },
+    });
+    expect(first.body.clientSecret).toMatch(/^pi_\w+_secret_\w+$/);
+    expect(sent[0]!.idempotencyKey).toBe(`ticketaka-order-${order.id}-intent-1`);
+    // Nothing was confirmed server-side: Stripe.js does that in the browser.
+    expect(sent.some((r) => r.path.endsWith('/confirm'))).toBe(false);
+
+    const again = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: fan.token,
+      body: { orderId: order.id },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.payment.id).toBe(first.body.payment.id);
+    expect(
+      sent.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents'),
+    ).toHaveLength(2);
+    expect(new Set(sent.map((r) => r.idempotencyKey).filter(Boolean))).toEqual(
+      new Set([`ticketaka-order-${order.id}-intent-1`]),
+    );
+
+    const stranger = newFan(h.env);
+    const refused = await call(h.payments.url, 'POST', '/api/payments/intent', {
+      token: stranger.token,
+      body: { orderId: order.id },
+    });
+    expect(refused.status).toBe(404);
   });
 });
 
@@ -430,6 +475,37 @@ describe('refunds through Stripe', () => {
     await eventually(async () => expect(await refundedEvents(order.id)).toHaveLength(1));
     expect(await succeededEvents(order.id)).toHaveLength(0);
   });
+
+  test.each([
+    { name: 'took 1 cent for a 22500-cent order', overrides: { amount: 1 } },
+    { name: 'took 22500 in another currency', overrides: { currency: 'EUR' } },
+  ])(
+    'when Stripe says it $name, then the order is not paid: no success is announced, the charge is refunded and the payment says why',
+    async ({ overrides }) => {
+      const { fan, order } = await payable();
+      const payment = await paid(fan, order);
+      sent.length = 0;
+      const payload = intentEvent('payment_intent.succeeded', order, payment, overrides);
+      expect((await deliver(payload, sign(payload))).body).toEqual({
+        received: true,
+        outcome: 'applied',
+      });
+
+      await eventually(async () =>
+        expect((await paymentOf(h.payments, fan, order.id)).body.payment.status).toBe('refunded'),
+      );
+      expect((await paymentOf(h.payments, fan, order.id)).body.payment.refund).toMatchObject({
+        code: 'amount_mismatch',
+        reason: expect.stringMatching(/did not match the order/),
+      });
+      expect(sent.filter((r) => r.path === '/v1/refunds')).toHaveLength(1);
+      await eventually(async () => expect(await refundedEvents(order.id)).toHaveLength(1));
+      expect(await succeededEvents(order.id)).toHaveLength(0);
+      // The same event again changes nothing (and still announces no success).
+      expect((await deliver(payload, sign(payload))).body.outcome).toBe('duplicate');
+      expect(await succeededEvents(order.id)).toHaveLength(0);
+    },
+  );
 
   test('when orders rejects the payment (twice), then it is refunded once with the reason shown to the fan', async () => {
     const { fan, order } = await payable();

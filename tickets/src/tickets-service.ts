@@ -4,6 +4,7 @@ import { defineService } from '@ticketaka/common';
 import { ticketsConfigSchema } from './config';
 import { loadMasterList, masterListSchema } from './domain/load-master-list.use-case';
 import { AvailabilityFeed } from './entry-points/http/availability-feed';
+import { ticketsAdminRouter } from './entry-points/http/admin.routes';
 import { availabilityStreamRouter } from './entry-points/http/availability-stream.routes';
 import { matchesRouter } from './entry-points/http/matches.routes';
 import { resaleRouter } from './entry-points/http/resale.routes';
@@ -49,6 +50,7 @@ export const startTicketsService = defineService({
         app.use(stream.router);
         app.use(matchesRouter(runtime));
         app.use(resaleRouter(runtime));
+        app.use(ticketsAdminRouter(runtime));
       },
       // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
       onListening: () => runtime.onClose(async () => stream.endAll()),

@@ -1,20 +1,2 @@
-/**
- * ISO 3166-1 alpha-2 codes, derived from the ICU data Node ships: a code is a country when
- * ICU knows a display name for it. Reserved and grouping codes are excluded explicitly.
- */
-const notCountries = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'XK', 'ZZ', 'AA', 'QM', 'QN']);
-
-function buildCountryCodes(): Set<string> {
-  const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-  const codes = new Set<string>();
-  for (let a = 65; a <= 90; a++) {
-    for (let b = 65; b <= 90; b++) {
-      const code = String.fromCharCode(a, b);
-      if (!notCountries.has(code) && names.of(code) !== code) codes.add(code);
-    }
-  }
-  return codes;
-}
-
-export const countryCodes = buildCountryCodes();
-export const isCountryCode = (code: string) => countryCodes.has(code);
+// The one list of countries lives in the contracts, so the sign-up form offers what auth accepts.
+export { countryCodes, isCountryCode } from '@ticketaka/contracts';

@@ -28,6 +28,8 @@ export interface EventBusOptions {
   namespace: string;
   /** The connecting service, used for connection names and queue groups. */
   service: string;
+  /** Copies of each stream in a JetStream cluster (R3 in production); 1 by default. */
+  streamReplicas?: number;
   logger: Logger;
   metrics?: Metrics;
 }
@@ -138,10 +140,10 @@ export class EventBus {
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       max_age: nanos(30 * 24 * 3600_000),
+      num_replicas: this.options.streamReplicas ?? 1,
     };
-    try {
-      await this.jsm.streams.info(name);
-    } catch {
+    const existing = await this.jsm.streams.info(name).catch(() => undefined);
+    if (!existing) {
       try {
         await this.jsm.streams.add(config);
       } catch (error) {
@@ -150,6 +152,9 @@ export class EventBus {
           throw error;
         });
       }
+    } else if (existing.config.num_replicas < config.num_replicas) {
+      // A stream created before the cluster grew is raised to the configured copies.
+      await this.jsm.streams.update(name, { num_replicas: config.num_replicas });
     }
     this.streams.add(name);
     return name;
@@ -344,6 +349,22 @@ export class EventBus {
       safely(() => msg.nak(delay));
       count('retried');
     }
+  }
+
+  /**
+   * How many messages consumers gave up on, per consumer (the admin dashboard shows it).
+   * Read from the dead-letter stream's per-subject counts; nothing is consumed.
+   */
+  async deadLetterCounts(): Promise<{ total: number; byConsumer: Record<string, number> }> {
+    const stream = await this.ensureStream('deadletter');
+    const info = await this.jsm.streams.info(stream, { subjects_filter: '>' });
+    const prefix = `${this.subject('deadletter')}.`;
+    const byConsumer: Record<string, number> = {};
+    for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
+      const consumer = subject.startsWith(prefix) ? subject.slice(prefix.length).split('.')[0] : '';
+      if (consumer) byConsumer[consumer] = (byConsumer[consumer] ?? 0) + count;
+    }
+    return { total: info.state.messages, byConsumer };
   }
 
   /**

@@ -39,6 +39,8 @@ export const baseConfigSchema = z.object({
     .string()
     .regex(/^nats:\/\//, 'must be a nats:// URL (comma-separate several)')
     .default(localNatsUrl()),
+  /** JetStream copies of each stream: 3 on the cluster in infra/k8s, 1 on a single local server. */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Redis: session revocations (every service) and Bull's delayed jobs (expiration). */
   REDIS_URL: z
     .string()

@@ -16,7 +16,13 @@ export async function connectRedis(url: string, options: { commandTimeoutMs?: nu
   });
   // Without a listener ioredis prints every reconnect failure; the callers report outages.
   redis.on('error', () => undefined);
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    const where = new URL(url);
+    throw new Error(`Redis at ${where.host} is not reachable (REDIS_URL)`, { cause: error });
+  }
   return redis;
 }
 

@@ -15,10 +15,12 @@ export function runMain(
   let service: Awaited<ReturnType<typeof start>> | undefined;
   let stopping = false;
 
+  // Kubernetes sets it below terminationGracePeriodSeconds, so we exit before being killed.
+  const shutdownMs = (Number(process.env.SHUTDOWN_TIMEOUT_SECONDS) || 20) * 1000;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    const force = setTimeout(() => process.exit(code || 1), 20_000);
+    const force = setTimeout(() => process.exit(code || 1), shutdownMs);
     force.unref();
     await service?.close().catch(() => undefined);
     process.exit(code);

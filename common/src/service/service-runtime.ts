@@ -78,6 +78,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
     const bus = await EventBus.connect({
       servers: config.NATS_URL,
       namespace: config.EVENT_NAMESPACE,
+      streamReplicas: config.NATS_STREAM_REPLICAS,
       service: name,
       logger,
       metrics,

@@ -45,6 +45,17 @@ function location(route: GatewayRoute, input: NginxConfigInput): string {
   return lines.join('\n');
 }
 
+/**
+ * Unknown API paths answer a JSON 404 even when a web client owns `/` (a browser page for
+ * `/api/nope` would confuse API clients); without a client, everything else does too.
+ */
+function fallbacks(routes: GatewayRoute[]): string {
+  const notFound = `{ ${json(404, 'route_not_found', 'No such route')} }`;
+  const lines = routes.some((r) => r.prefix === '/api/') ? [] : [`    location /api/ ${notFound}`];
+  if (!routes.some((r) => r.prefix === '/')) lines.push(`    location / ${notFound}`);
+  return lines.join('\n');
+}
+
 /** Renders the local gateway's nginx.conf from the routing table. Paths are relative to nginx's -p prefix. */
 export function renderNginxConfig(input: NginxConfigInput): string {
   const upstreams = Object.entries(input.upstreams)
@@ -91,7 +102,7 @@ ${upstreams}
     location @not_found { ${json(404, 'route_not_found', 'No such route')} }
     location = /healthz { default_type application/json; return 200 '{"status":"ok"}'; }
 ${security}${routes.map((r) => location(r, input)).join('\n')}
-    location / { ${json(404, 'route_not_found', 'No such route')} }
+${fallbacks(routes)}
   }
 }
 `;

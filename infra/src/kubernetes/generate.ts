@@ -2,6 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ingressFile, renderIngressYaml } from '../gateway/ingress';
+import {
+  dockerfilePath,
+  dockerignorePath,
+  renderDockerfile,
+  renderDockerignore,
+} from '../images/dockerfile';
 import { repoRoot } from '../paths';
 import { serviceDefinitions } from '../services';
 import { renderServiceYaml, renderSkaffoldYaml, serviceManifestPath } from './service-manifests';
@@ -12,7 +18,11 @@ export function generatedFiles(): Record<string, string> {
     'skaffold.yaml': renderSkaffoldYaml(serviceDefinitions),
     [path.relative(repoRoot, ingressFile)]: renderIngressYaml(),
     ...Object.fromEntries(
-      serviceDefinitions.map((s) => [serviceManifestPath(s), renderServiceYaml(s)]),
+      serviceDefinitions.flatMap((s) => [
+        [serviceManifestPath(s), renderServiceYaml(s)],
+        [dockerfilePath(s), renderDockerfile(s)],
+        [dockerignorePath(s), renderDockerignore(s)],
+      ]),
     ),
   };
 }

@@ -16,10 +16,20 @@ import { redisServer } from '../servers/redis.server';
 import { kafkaServer } from '../servers/kafka.server';
 import { startGateway } from '../servers/nginx-gateway.server';
 import type { RunningServer } from '../servers/server';
-import { entryPoint, existingServices, servicePort, type ServiceDefinition } from '../services';
+import {
+  existingServices,
+  launchCommand,
+  serviceDefinitions,
+  servicePort,
+  urlVariable,
+  type ServiceDefinition,
+} from '../services';
+import { buildIsStale, runBuild } from './build-step';
 
 export interface Progress {
   step(label: string): { done(detail?: string): void; fail(error: unknown): void };
+  /** A line of a long step's own output (a build), shown under the step. */
+  log?(line: string): void;
 }
 
 export const partnerSyncEnabled = (env: NodeJS.ProcessEnv) => env.PARTNER_SYNC === 'true';
@@ -35,9 +45,12 @@ export function serviceEnv(
   kafkaUrl?: string,
 ): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('npm_')));
+  const callees = serviceDefinitions.filter((s) => service.calls.includes(s.name));
   return {
     ...inherited,
-    NODE_ENV: env.NODE_ENV === 'production' ? 'development' : (env.NODE_ENV ?? 'development'),
+    // Passed through as given: NODE_ENV=production demands production configuration (keys,
+    // secure cookies, no default secrets) instead of being quietly downgraded.
+    NODE_ENV: env.NODE_ENV ?? 'development',
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
     PORT: String(servicePort(service, env)),
     DATABASE_URL: localDatabaseUrl(env),
@@ -45,6 +58,10 @@ export function serviceEnv(
     REDIS_URL: localRedisUrl(env),
     JWT_KEYS_DIR: path.join(homeDir(env), 'keys'),
     ...(kafkaUrl ? { KAFKA_BROKERS: kafkaUrl } : {}),
+    ...Object.fromEntries(
+      callees.map((s) => [urlVariable(s), `http://127.0.0.1:${servicePort(s, env)}`]),
+    ),
+    ...service.process?.env,
   };
 }
 
@@ -99,18 +116,25 @@ export async function startPlatform(
 
   const services = existingServices(env);
   for (const service of services) {
+    const build = service.process?.build;
+    if (build && buildIsStale(build)) {
+      await run(`Building ${service.name} (first start or changed sources)`, () =>
+        runBuild(build, serviceEnv(service, env, kafkaUrl), (line) =>
+          progress.log?.(`${service.name} │ ${line}`),
+        ),
+      );
+    }
     await run(`Service ${service.name}`, async () => {
       const port = servicePort(service, env);
       const daemon = await startDaemon(
         {
           name: service.name,
-          command: process.execPath,
-          args: ['--import', 'tsx', entryPoint(service)],
+          ...launchCommand(service),
           cwd: repoRoot,
           port,
           env: serviceEnv(service, env, kafkaUrl),
           ready: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
-          readyTimeoutMs: 60_000,
+          readyTimeoutMs: service.process?.readyTimeoutMs ?? 60_000,
         },
         env,
       );

@@ -22,6 +22,7 @@ const progress: Progress = {
       fail: (error) => process.stdout.write(`  ✘ ${label}: ${(error as Error).message}\n`),
     };
   },
+  log: (line) => process.stdout.write(`      ${line}\n`),
 };
 
 async function main() {

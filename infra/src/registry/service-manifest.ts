@@ -30,13 +30,75 @@ const secretRefSchema = z.strictObject({
   why: z.string().optional(),
 });
 
-const kubernetesSchema = z.strictObject({
-  replicas: z.number().int().min(1),
-  /** Why that many replicas are safe; rendered as a comment above `replicas`. */
-  why: z.string(),
+/**
+ * A HorizontalPodAutoscaler on CPU between `replicas` and `maxReplicas`; `false` for a service
+ * that gains nothing from more pods (say why in `kubernetes.why`). Omitted: up to 4 × replicas.
+ */
+const autoscalingSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    maxReplicas: z.number().int().min(1),
+    /** Average CPU use, as a share of the request, that the autoscaler keeps pods at. */
+    targetCpuPercent: z.number().int().min(10).max(100).default(70),
+  }),
+]);
+
+const kubernetesSchema = z
+  .strictObject({
+    /** Pods at rest; the autoscaler's minimum. */
+    replicas: z.number().int().min(1),
+    /** Why that many replicas are safe; rendered as a comment above `replicas`. */
+    why: z.string(),
+    autoscaling: autoscalingSchema.optional(),
+    env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).default({}),
+    secrets: z.array(secretRefSchema).default([]),
+    resources: z.strictObject({ requests: quantity, limits: quantity }),
+    /**
+     * How long a stopping pod may take to finish in-flight requests, its consumers' current
+     * messages and the outbox relay's current batch after SIGTERM (SHUTDOWN_TIMEOUT_SECONDS).
+     */
+    shutdownSeconds: z.number().int().min(5).max(300).default(20),
+    /** Budget for start-up (migrations included) before the startup probe gives up. */
+    startupSeconds: z.number().int().min(10).max(600).default(120),
+  })
+  .superRefine((k, ctx) => {
+    if (k.autoscaling && k.autoscaling.maxReplicas < k.replicas) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscaling', 'maxReplicas'],
+        message: `must be at least replicas (${k.replicas})`,
+      });
+    }
+  });
+
+/**
+ * How the image is built (infra/src/images/dockerfile.ts renders `<service>/Dockerfile`):
+ * `node` compiles the workspace's TypeScript with tsc and runs `node`; `nextjs` runs
+ * `next build` with `output: 'standalone'` and runs its `server.js`.
+ */
+const imageSchema = z.strictObject({
+  kind: z.enum(['node', 'nextjs']).default('node'),
+});
+
+/**
+ * How the launcher runs a service that is not a plain `node --import tsx <name>/src/main.ts`
+ * (e.g. a Next.js app: built once, then served from its build). Paths are relative to the
+ * repository root; a leading `node` runs under the launcher's own Node.js.
+ */
+const processSchema = z.strictObject({
+  /** Run before start when `output` is missing or older than any file under `inputs`. */
+  build: z
+    .strictObject({
+      command: z.array(z.string()).min(1),
+      output: z.string(),
+      inputs: z.array(z.string()).min(1),
+    })
+    .optional(),
+  command: z.array(z.string()).min(1),
+  /** Variables this process needs whatever the developer's shell says (e.g. NODE_ENV). */
   env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).default({}),
-  secrets: z.array(secretRefSchema).default([]),
-  resources: z.strictObject({ requests: quantity, limits: quantity }),
+  /** Longest time it may take to answer /readyz after start. */
+  readyTimeoutMs: z.number().int().positive().default(60_000),
 });
 
 export const serviceManifestSchema = z.strictObject({
@@ -51,11 +113,19 @@ export const serviceManifestSchema = z.strictObject({
   /** Started by the local launcher only when this environment variable has this value. */
   enabledWhen: z.strictObject({ env: z.string(), equals: z.string() }).optional(),
   routes: z.array(routeSchema).default([]),
+  /**
+   * Services it calls over HTTP (a server-rendering client): it is given `<NAME>_URL` for
+   * each, the local port in a local run and the cluster Service in Kubernetes.
+   */
+  calls: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+  process: processSchema.optional(),
+  image: imageSchema.default({ kind: 'node' }),
   kubernetes: kubernetesSchema,
 });
 
 export type ServiceManifest = z.infer<typeof serviceManifestSchema>;
 export type ServiceRoute = z.infer<typeof routeSchema>;
+export type ServiceProcess = z.infer<typeof processSchema>;
 
 export const manifestFile = (folder: string) => path.join(repoRoot, folder, 'service.json');
 
@@ -78,6 +148,10 @@ export function loadServiceManifests(root = repoRoot): ServiceManifest[] {
       }
       return parsed.data;
     });
+  const names = new Set(manifests.map((m) => m.name));
+  for (const m of manifests)
+    for (const callee of m.calls)
+      if (!names.has(callee)) throw new Error(`${m.name} calls ${callee}, which is not registered`);
   const taken = new Map<number, string>();
   for (const m of manifests) {
     const other = taken.get(m.port);

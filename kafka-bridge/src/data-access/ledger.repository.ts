@@ -5,7 +5,7 @@ import type { SaleLine } from '../domain/wire-format';
 type Db = Pool | PoolClient;
 
 export type EntryOutcome =
-  'loaded' | 'granted' | 'void' | 'applied' | 'duplicate' | 'refused' | 'invalid';
+  'loaded' | 'granted' | 'void' | 'applied' | 'duplicate' | 'refused' | 'invalid' | 'deferred';
 
 export interface LedgerEntry {
   topic: string;
@@ -23,7 +23,16 @@ export interface LedgerEntry {
   eventId: string | null;
   holdId: string | null;
   messageKey: string | null;
+  /** The value as text, only when it is clean UTF-8 (no NUL) and kept whole. */
   payload: string | null;
+  /** The first bytes of the raw value, whatever they are (raw-message.ts). */
+  payloadBytes: Buffer | null;
+  payloadSize: number | null;
+  payloadSha256: string | null;
+  payloadTruncated: boolean;
+  recordTimestamp: string | null;
+  verified: boolean;
+  /** Sanitized: clean text, or `base64:` for anything else. */
   headers: Record<string, string>;
   deadLetter: boolean;
   deadLetteredAt: Date | null;
@@ -46,6 +55,12 @@ interface EntryRow {
   hold_id: string | null;
   message_key: string | null;
   payload: string | null;
+  payload_bytes: Buffer | null;
+  payload_size: number | null;
+  payload_sha256: string | null;
+  payload_truncated: boolean;
+  record_timestamp: string | null;
+  verified: boolean;
   headers: Record<string, string>;
   dead_letter: boolean;
   dead_lettered_at: Date | null;
@@ -68,6 +83,12 @@ const toEntry = (row: EntryRow): LedgerEntry => ({
   holdId: row.hold_id,
   messageKey: row.message_key,
   payload: row.payload,
+  payloadBytes: row.payload_bytes,
+  payloadSize: row.payload_size,
+  payloadSha256: row.payload_sha256,
+  payloadTruncated: row.payload_truncated,
+  recordTimestamp: row.record_timestamp,
+  verified: row.verified,
   headers: row.headers,
   deadLetter: row.dead_letter,
   deadLetteredAt: row.dead_lettered_at,
@@ -98,8 +119,10 @@ export async function insertEntry(
 ): Promise<LedgerEntry> {
   const { rows } = await client.query<EntryRow>(
     `INSERT INTO ledger_entries (topic, "partition", "offset", platform, own, action, match_number, lines, outcome,
-       reason_code, reason, dedupe_key, event_id, hold_id, message_key, payload, headers, dead_letter)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       reason_code, reason, dedupe_key, event_id, hold_id, message_key, payload, headers, dead_letter,
+       payload_bytes, payload_size, payload_sha256, payload_truncated, record_timestamp, verified)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+       $19, $20, $21, $22, $23, $24)
      RETURNING *`,
     [
       entry.topic,
@@ -120,6 +143,12 @@ export async function insertEntry(
       entry.payload,
       JSON.stringify(entry.headers),
       entry.deadLetter,
+      entry.payloadBytes,
+      entry.payloadSize,
+      entry.payloadSha256,
+      entry.payloadTruncated,
+      entry.recordTimestamp,
+      entry.verified,
     ],
   );
   await client.query(

@@ -1,4 +1,5 @@
 import type { Pool } from '@ticketaka/common';
+import { unplacedFacts } from '../data-access/hold-lots.repository';
 import { ledgerCounts, ledgerHoldings, outcomeCounts } from '../data-access/ledger.repository';
 import { outboundCounts } from '../data-access/outbound.repository';
 import { fateCounts } from '../data-access/own-holds.repository';
@@ -9,14 +10,16 @@ export async function partnerSyncStatus(
   deps: { pool: Pool; phase: string; clientId: string; topics: object },
   matchNumber?: number,
 ) {
-  const [messages, outbound, ownHolds, ticketsBacklog, categories, holdings] = await Promise.all([
-    outcomeCounts(deps.pool),
-    outboundCounts(deps.pool),
-    fateCounts(deps.pool),
-    backlogSize(deps.pool),
-    ledgerCounts(deps.pool, matchNumber),
-    ledgerHoldings(deps.pool, matchNumber),
-  ]);
+  const [messages, outbound, ownHolds, ticketsBacklog, categories, holdings, waitingFacts] =
+    await Promise.all([
+      outcomeCounts(deps.pool),
+      outboundCounts(deps.pool),
+      fateCounts(deps.pool),
+      backlogSize(deps.pool),
+      ledgerCounts(deps.pool, matchNumber),
+      ledgerHoldings(deps.pool, matchNumber),
+      unplacedFacts(deps.pool),
+    ]);
   return {
     link: deps.phase,
     clientId: deps.clientId,
@@ -26,6 +29,8 @@ export async function partnerSyncStatus(
     outbound,
     ownHolds,
     ticketsBacklog,
+    /** Partner lines that arrived off their category's partition and wait for their place. */
+    unplacedFacts: waitingFacts,
     ledger: categories.map((c) => ({
       ...c,
       holdings: holdings.filter(

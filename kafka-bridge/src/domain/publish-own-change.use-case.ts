@@ -9,6 +9,7 @@ import {
 } from '../data-access/own-holds.repository';
 import { partitionForKey } from '../kafka/kafka-client';
 import type { PartnerProducer } from '../kafka/partner-producer';
+import { formatSeen, sign, SIGNATURE_HEADER } from './message-signature';
 import { categoryKey, saleMessage, type SaleAction } from './wire-format';
 
 export interface PublishDeps {
@@ -18,6 +19,8 @@ export interface PublishDeps {
   topicEnds: (topic: string) => Promise<{ partition: number; low: bigint; high: bigint }[]>;
   topic: string;
   clientId: string;
+  /** The HMAC key every Ticketaka instance shares (message-signature.ts). */
+  signingKey: Buffer;
   partitionCount: () => number;
   metrics: BridgeMetrics;
   /** True once the bridge is shutting down: events still buffered go back to JetStream at once. */
@@ -101,22 +104,33 @@ export async function publishOwnChange(
   }
 
   const key = categoryKey(change.matchNumber, change.category);
+  const partition = partitionForKey(deps.topic, key, deps.partitionCount());
+  const value = JSON.stringify(
+    saleMessage(change.action, change.matchNumber, {
+      category: change.category,
+      quantity: change.quantity,
+      price: price as number,
+    }),
+  );
+  // Partners' validators never see headers: our identity, the hold, our clock and how far we
+  // had read every partition (which places off-partition partner sales) travel here, signed.
+  const headers: Record<string, string> = {
+    clientId,
+    eventId: change.eventId,
+    holdId: change.orderId,
+    ticketakaSentAt: String(Date.now()),
+    ticketakaSeen: formatSeen(await positionsOf(pool, deps.topic)),
+  };
+  headers[SIGNATURE_HEADER] = sign(deps.signingKey, {
+    topic: deps.topic,
+    partition,
+    key,
+    value,
+    headers,
+  });
   let where: { partition: number; offset: string };
   try {
-    where = await deps.producer.send({
-      topic: deps.topic,
-      key,
-      partition: partitionForKey(deps.topic, key, deps.partitionCount()),
-      value: JSON.stringify(
-        saleMessage(change.action, change.matchNumber, {
-          category: change.category,
-          quantity: change.quantity,
-          price: price as number,
-        }),
-      ),
-      // Partners' validators never see headers: our identity and the hold travel here.
-      headers: { clientId, eventId: change.eventId, holdId: change.orderId },
-    });
+    where = await deps.producer.send({ topic: deps.topic, key, partition, value, headers });
   } catch (error) {
     deps.metrics.produceFailures.inc();
     throw error;

@@ -10,6 +10,7 @@ import {
 } from '@ticketaka/common';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from '../bridge-metrics';
+import { unplacedFacts } from '../data-access/hold-lots.repository';
 import {
   countNotifyAttempt,
   holdsToNotify,
@@ -98,6 +99,7 @@ export class TicketsSync {
       await this.drain(matchNumber, category);
     }
     this.deps.metrics.effectsBacklog.set(await backlogSize(this.deps.pool));
+    this.deps.metrics.unplacedFacts.set(await unplacedFacts(this.deps.pool));
   }
 
   private async notifyFates() {

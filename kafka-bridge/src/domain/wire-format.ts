@@ -56,7 +56,12 @@ export type RefusalCode =
   | 'unknown_match'
   | 'off_partition'
   | 'exceeds_holds'
-  | 'tickets_refused';
+  | 'tickets_refused'
+  | 'too_large'
+  | 'invalid_encoding'
+  | 'unstorable'
+  | 'not_organiser'
+  | 'unsafe_text';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: RefusalCode; reason: string };
 

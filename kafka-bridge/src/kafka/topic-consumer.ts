@@ -2,7 +2,7 @@ import { AppError } from '@ticketaka/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { PartnerRecord } from '../domain/record-ticket-sale.use-case';
-import { headersOf } from './kafka-client';
+import { sanitizeHeaders, storableText } from '../domain/raw-message';
 
 export interface HandleContext {
   heartbeat(): Promise<void>;
@@ -14,16 +14,27 @@ export interface TopicConsumerOptions {
   groupId: string;
   topic: string;
   logger: Logger;
-  handle: (record: PartnerRecord, context: HandleContext) => Promise<void>;
+  /**
+   * Handles one record. `'later'` means it cannot be decided yet (it depends on another
+   * partition's progress): it is not committed and is fetched again shortly.
+   */
+  handle: (record: PartnerRecord, context: HandleContext) => Promise<void | 'later'>;
   /** Called after each (re)join of the group, e.g. to refresh the partition count. */
   onJoin?: () => Promise<void> | void;
+  /**
+   * Partitions handled at once. Each partition is still one message at a time (its order is
+   * the ledger's order), but a slow or waiting partition never holds back the others.
+   */
+  partitionsConcurrently?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const BATCH_BUDGET_MS = 1_000;
+const WAIT_AGAIN_MS = 50;
 
 /**
  * One consumer group on one topic, read from its first message, one message at a time per
- * partition (the partition's order is the ledger's order). It keeps trying to connect while
+ * partition (the partition's order is the ledger's order), partitions side by side. It keeps trying to connect while
  * the cluster is unreachable and restarts itself after a crash kafkajs would not restart.
  * Offsets are committed by kafkajs after each handled message; a redelivery after a crash is
  * recognised by the ledger (one entry per offset).
@@ -89,18 +100,36 @@ export class TopicConsumer {
         await consumer.subscribe({ topic, fromBeginning: true });
         if (this.stopped) throw new StoppingError('stopped while connecting');
         await consumer.run({
-          partitionsConsumedConcurrently: 1,
-          eachMessage: async ({ topic: from, partition, message, heartbeat }) => {
-            await this.options.handle(
-              {
-                topic: from,
-                partition,
-                offset: message.offset,
-                value: message.value === null ? null : message.value.toString('utf8'),
-                headers: headersOf(message.headers),
-              },
-              { heartbeat, stopping: () => this.stopped },
-            );
+          partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+          // kafkajs fetches again only once every partition's batch of the last fetch is done,
+          // so a batch gives way after a short budget, or at a record that must wait: the
+          // unresolved rest is fetched again, and no partition holds back another for long.
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+            const started = Date.now();
+            for (const message of batch.messages) {
+              if (!isRunning() || isStale() || this.stopped) return;
+              if (Date.now() - started > BATCH_BUDGET_MS) return;
+              const outcome = await this.options.handle(
+                {
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  offset: message.offset,
+                  timestamp: message.timestamp,
+                  // Raw bytes: decoding is the use case's job, and may refuse them.
+                  key: message.key === null ? null : storableText(message.key),
+                  value: message.value,
+                  headers: sanitizeHeaders(message.headers),
+                },
+                { heartbeat, stopping: () => this.stopped },
+              );
+              if (outcome === 'later') {
+                await sleep(WAIT_AGAIN_MS);
+                return;
+              }
+              resolveOffset(message.offset);
+              await heartbeat();
+            }
           },
         });
         if (this.stopped) throw new StoppingError('stopped while connecting');
@@ -142,10 +171,39 @@ export class StoppingError extends Error {
   override name = 'StoppingError';
 }
 
+/** A failure that would repeat on every attempt with the same message: never retried. */
+export class PoisonError extends Error {
+  override name = 'PoisonError';
+  constructor(readonly causeError: unknown) {
+    super(`deterministic failure: ${(causeError as Error)?.message ?? String(causeError)}`);
+  }
+}
+
+// SQLSTATE 22 (data exception: NUL, encoding, out of range), 23 (integrity), 54 (limits).
+const DETERMINISTIC_SQLSTATE = /^(22|23|54)/;
+const DETERMINISTIC_KAFKA = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+]);
+
+/** Deterministic: the same input fails the same way again (only connectivity is worth retrying). */
+export function isDeterministicFailure(error: unknown): boolean {
+  const e = error as { code?: unknown; type?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && DETERMINISTIC_SQLSTATE.test(e.code) && e.code.length === 5)
+    return true;
+  if (typeof e.type === 'string' && DETERMINISTIC_KAFKA.has(e.type)) return true;
+  return e.cause !== undefined && e.cause !== error && isDeterministicFailure(e.cause);
+}
+
 /**
  * Retries a step whose failure is temporary (database or NATS unreachable, tickets down),
  * keeping the group membership alive meanwhile, so one message never blocks by crashing the
  * consumer. An AppError below 500 is an answer, not an outage: it is thrown to the caller.
+ * A deterministic failure (isDeterministicFailure) is thrown at once as a PoisonError, so the
+ * caller records the message as invalid and moves on.
  */
 export async function untilDone<T>(
   step: () => Promise<T>,
@@ -159,6 +217,7 @@ export async function untilDone<T>(
       return await step();
     } catch (error) {
       if (error instanceof AppError && error.status < 500) throw error;
+      if (isDeterministicFailure(error)) throw new PoisonError(error);
       if (context.stopping()) throw new StoppingError(`stopping while ${what}`);
       const log = attempt % 10 === 0 ? logger.error.bind(logger) : logger.warn.bind(logger);
       log({ err: error, attempt, retryInMs: delay }, `${what} failed; retrying`);

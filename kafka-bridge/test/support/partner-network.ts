@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import {
   createLogger,
   EventBus,
@@ -11,7 +11,37 @@ import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/t
 import { Kafka, logLevel, Partitioners, type IHeaders, type Producer } from 'kafkajs';
 import { startTicketsService } from '../../../tickets/src/tickets-service';
 import { startKafkaBridgeService } from '../../src/kafka-bridge-service';
-import { headersOf } from '../../src/kafka/kafka-client';
+import {
+  ORGANISER_SIGNATURE_HEADER,
+  sign,
+  signAsOrganiser,
+  SIGNATURE_HEADER,
+} from '../../src/domain/message-signature';
+import { headersOf, partitionForKey } from '../../src/kafka/kafka-client';
+
+/**
+ * The secrets of this test file's network: the key the Ticketaka instances share, and the
+ * organiser's Ed25519 pair (the platforms trust its public key; publishMasterList signs).
+ */
+export const networkSigningKey = randomBytes(32).toString('base64');
+export const organiserKeys = generateKeyPairSync('ed25519', {
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+
+/** Headers of a message as a Ticketaka instance signs it (for tests that replay our own). */
+export function signedAsTicketaka(
+  target: { topic: string; partition: number; key: string; value: string },
+  headers: Record<string, string>,
+  signingKey = networkSigningKey,
+): Record<string, string> {
+  return {
+    ...headers,
+    [SIGNATURE_HEADER]: sign(Buffer.from(signingKey, 'base64'), { ...target, headers }),
+  };
+}
+
+export { partitionForKey };
 
 export type Tickets = Awaited<ReturnType<typeof startTicketsService>>;
 export type Bridge = Awaited<ReturnType<typeof startKafkaBridgeService>>;
@@ -77,7 +107,7 @@ export async function startPlatform(
     clientId: string;
     brokers: string;
     topics: NetworkTopics;
-    env?: Record<string, string>;
+    env?: Record<string, string | undefined>;
   },
 ): Promise<Platform> {
   const env = await createTestEnvironment(label);
@@ -90,6 +120,8 @@ export async function startPlatform(
     KAFKA_MASTER_LIST_TOPIC: settings.topics.masterList,
     KAFKA_TICKET_SALES_TOPIC: settings.topics.ticketSales,
     KAFKA_DEAD_LETTER_TOPIC: deadLetterTopic,
+    PARTNER_SIGNING_KEY: networkSigningKey,
+    KAFKA_ORGANISER_PUBLIC_KEY: organiserKeys.publicKey,
     ...settings.env,
   });
   const tickets = await startTicketsService(env.env);
@@ -224,10 +256,17 @@ export class RawPartner {
   connect = () => this.producer.connect();
   disconnect = () => this.producer.disconnect();
 
-  /** A raw value (any string, even not JSON), keyed like the network's convention unless told otherwise. */
+  /** A raw value (any string or bytes, even not JSON), with no key unless told. */
   async sendRaw(
-    value: string,
-    options: { key?: string; headers?: IHeaders; partition?: number } = {},
+    value: string | Buffer | null,
+    options: {
+      key?: string | null;
+      headers?: IHeaders;
+      partition?: number;
+      timestamp?: number;
+      /** Leave out our clientId header. */
+      anonymous?: boolean;
+    } = {},
   ) {
     const [meta] = await this.producer.send({
       topic: this.topic,
@@ -236,10 +275,12 @@ export class RawPartner {
           key: options.key ?? null,
           value,
           partition: options.partition,
-          headers: { clientId: this.clientId, ...options.headers },
+          timestamp: options.timestamp === undefined ? undefined : String(options.timestamp),
+          headers: { ...(!options.anonymous && { clientId: this.clientId }), ...options.headers },
         },
       ],
     });
+    if (!meta) throw new Error('no record metadata');
     return meta;
   }
 
@@ -248,15 +289,23 @@ export class RawPartner {
     matchNumber: number,
     category: number,
     quantity: number,
-    extra: { body?: object; headers?: IHeaders } = {},
+    extra: {
+      body?: object;
+      headers?: IHeaders;
+      key?: string | null;
+      timestamp?: number;
+      partition?: number;
+    } = {},
   ) {
     const message = {
       meta: { action },
       body: { matchNumber, tickets: { category, quantity, price: 75 }, ...extra.body },
     };
     return this.sendRaw(JSON.stringify(message), {
-      key: `${matchNumber}-${category}`,
+      key: extra.key === undefined ? `${matchNumber}-${category}` : extra.key,
       headers: extra.headers,
+      timestamp: extra.timestamp,
+      partition: extra.partition,
     });
   }
 }
@@ -324,8 +373,15 @@ export async function createTopics(brokers: string, topics: NetworkTopics, parti
   await admin.disconnect();
 }
 
-/** The organiser publishing master-list messages (one per match). */
-export async function publishMasterList(brokers: string, topic: string, matches: unknown[]) {
+/** The organiser publishing master-list messages (one per match), signed with its key unless told. */
+export async function publishMasterList(
+  brokers: string,
+  topic: string,
+  matches: unknown[],
+  options: { privateKey?: string | null; clientId?: string } = {},
+) {
+  const privateKey =
+    options.privateKey === undefined ? organiserKeys.privateKey : options.privateKey;
   const producer = new Kafka({
     clientId: 'organiser',
     brokers: [brokers],
@@ -336,10 +392,20 @@ export async function publishMasterList(brokers: string, topic: string, matches:
   await producer.connect();
   await producer.send({
     topic,
-    messages: matches.map((m) => ({
-      key: String((m as { matchNumber?: unknown }).matchNumber ?? ''),
-      value: JSON.stringify(m),
-    })),
+    messages: matches.map((m) => {
+      const key = String((m as { matchNumber?: unknown }).matchNumber ?? '');
+      const value = JSON.stringify(m);
+      return {
+        key,
+        value,
+        headers: {
+          clientId: options.clientId ?? 'organiser',
+          ...(privateKey && {
+            [ORGANISER_SIGNATURE_HEADER]: signAsOrganiser(privateKey, { topic, key, value }),
+          }),
+        },
+      };
+    }),
   });
   await producer.disconnect();
 }
@@ -406,4 +472,31 @@ export async function decisionLatencies(platform: Platform): Promise<number[]> {
     const from = placed.find((p) => p.order_id === d.order_id);
     return from ? [d.at.getTime() - from.at.getTime()] : [];
   });
+}
+
+/** Nothing left in flight: every message read, every decision told to tickets, everything sent. */
+export async function settled(platform: Platform, brokers: string, topic: string) {
+  const admin = new Kafka({
+    clientId: 'test-admin',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const db = platform.bridge.runtime.pool;
+  const { rows: positions } = await db.query<{ partition: number; next_offset: string }>(
+    'SELECT "partition", next_offset FROM partition_positions WHERE topic = $1',
+    [topic],
+  );
+  for (const end of ends) {
+    const read = positions.find((p) => p.partition === end.partition)?.next_offset ?? end.low;
+    expect(`${end.partition}:${read}`).toBe(`${end.partition}:${end.high}`);
+  }
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM tickets_effects WHERE status = 'pending')
+          + (SELECT count(*) FROM own_holds WHERE fate = 'unknown' OR fate_notified_at IS NULL)
+          + (SELECT count(*) FROM outbound_messages WHERE status = 'sending') AS n`,
+  );
+  expect(Number(rows[0]?.n)).toBe(0);
 }

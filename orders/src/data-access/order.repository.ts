@@ -115,6 +115,14 @@ export async function findOrder(db: Db, id: string): Promise<OrderRecord | undef
   return rows[0] && toRecord(rows[0]);
 }
 
+export async function isOrderOwnedBy(db: Db, id: string, userId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM orders WHERE id = $1 AND user_id = $2', [
+    id,
+    userId,
+  ]);
+  return rowCount === 1;
+}
+
 /** Locks the order for the rest of the transaction; `now` is the database's clock. */
 export async function lockOrder(
   client: PoolClient,

@@ -1,20 +1,19 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BadRequestError, category, matchNumber, uuid } from '@ticketaka/common';
+import { BadRequestError, matchNumber, uuid } from '@ticketaka/common';
+import {
+  primaryOrderSchema,
+  resaleOrderSchema,
+  type OrderView,
+  type PlaceOrderInput,
+  type ResaleOrderInput,
+} from '@ticketaka/contracts';
 import type { OrderRecord } from '../data-access/order.repository';
 import { orderStatusSchema } from './order-status';
 
-/** The client names what it wants; the price always comes from tickets. */
-export const primaryOrderSchema = z.strictObject({
-  matchNumber,
-  category,
-  quantity: z.number().int().min(1).max(10),
-});
-export const resaleOrderSchema = z.strictObject({ ticketId: uuid });
-
-export type PrimaryOrderInput = z.infer<typeof primaryOrderSchema>;
-export type ResaleOrderInput = z.infer<typeof resaleOrderSchema>;
-export type PlaceOrderInput = PrimaryOrderInput | ResaleOrderInput;
+// The request bodies are contracts shared with the web client.
+export { primaryOrderSchema, resaleOrderSchema };
+export type { PlaceOrderInput, PrimaryOrderInput, ResaleOrderInput } from '@ticketaka/contracts';
 
 export const isResale = (input: PlaceOrderInput): input is ResaleOrderInput => 'ticketId' in input;
 
@@ -55,8 +54,12 @@ export const listOrdersQuerySchema = z.strictObject({
 
 export const orderIdParamsSchema = z.strictObject({ id: uuid });
 
-/** What a fan (or an admin) sees of an order. */
-export function orderView(order: OrderRecord) {
+export const allowanceQuerySchema = z.strictObject({
+  matchNumber: z.coerce.number().pipe(matchNumber),
+});
+
+/** What a fan (or an admin) sees of an order: the contract's shape, checked by the compiler. */
+export function orderView(order: OrderRecord): OrderView {
   return {
     id: order.id,
     userId: order.userId,
@@ -78,4 +81,4 @@ export function orderView(order: OrderRecord) {
     version: order.version,
   };
 }
-export type OrderView = ReturnType<typeof orderView>;
+export type { OrderView };

@@ -92,7 +92,8 @@ async function paymentFor(
 
 /**
  * Announces the success once; replays and late duplicates find it done. When payments
- * already knows the order is over, the money goes straight back instead.
+ * already knows the order is over, or the provider took another amount or currency than
+ * the order's, the money goes straight back instead.
  * Returns true when a refund became due.
  */
 async function onSucceeded(
@@ -109,14 +110,25 @@ async function onSucceeded(
     return false;
   const received = event.intent.amountReceivedCents ?? event.intent.amountCents;
   if (received !== payment.amountCents || event.intent.currency !== payment.currency) {
+    // Fails closed: the order is not paid by a different sum; what was taken goes back
+    // (the provider refunds the whole charge) and the payment keeps the reason.
     ctx.runtime.logger.error(
       {
+        alert: 'payment_amount_mismatch',
         orderId: payment.orderId,
         expected: `${payment.amountCents} ${payment.currency}`,
         received: `${received} ${event.intent.currency}`,
       },
-      'provider took a different amount than the order',
+      'provider took a different amount than the order; refunding instead of completing it',
     );
+    const { code, reason } = refundReasonFor(payment.status, 'amount_mismatch');
+    await markRefundDue(client, {
+      id: payment.id,
+      code,
+      reason,
+      providerPaymentId: event.intent.id,
+    });
+    return true;
   }
   const order = await findOrder(client, payment.orderId);
   if (order && isOver(order)) {

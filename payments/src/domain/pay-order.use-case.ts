@@ -3,9 +3,11 @@ import {
   AppError,
   appendToOutbox,
   BadRequestError,
-  ForbiddenError,
+  ConflictError,
   inTransaction,
   NotFoundError,
+  ORDER_OWNERSHIP_SUBJECT,
+  orderOwnershipResponseSchema,
   paymentsEvents,
   ServiceUnavailableError,
   type CurrentUser,
@@ -51,10 +53,11 @@ export async function payOrder(
   const { pool, config } = ctx.runtime;
   const method = paymentMethodFor(ctx.provider, input);
 
-  const order = await waitForOrder(pool, input.orderId, config.ORDER_PROJECTION_WAIT_MS);
-  if (!order) throw new NotFoundError('No such order', 'order_not_found');
-  if (order.userId !== user.id)
-    throw new ForbiddenError('This order belongs to someone else', 'not_order_owner');
+  const order = await findCallersOrder(ctx, user, input.orderId);
+  // Someone else's order is answered exactly like a missing one, as orders does: ids
+  // cannot be tested for existence.
+  if (!order || order.userId !== user.id)
+    throw new NotFoundError('No such order', 'order_not_found');
   assertPayable(order, new Date());
 
   const claim = await claimAttempt(pool, {
@@ -100,6 +103,62 @@ export async function payOrder(
   }
   await recordIntent(pool, payment.id, payment.attempt, outcome.intent.id);
   return { started: true, payment: (await findPaymentById(pool, payment.id)) ?? payment };
+}
+
+/**
+ * Stripe's browser flow: the order's PaymentIntent is made (or found) on the server and its
+ * client secret handed to Stripe.js, which confirms the card in the fan's browser, as Stripe
+ * documents; the signed webhook then decides, exactly as for a server-side confirmation.
+ * Same checks and the same one attempt as payOrder, so a second tab gets the same intent.
+ */
+export async function prepareBrowserPayment(
+  ctx: PaymentsContext,
+  user: CurrentUser,
+  orderId: string,
+): Promise<{ clientSecret: string; payment: PaymentRecord }> {
+  const { pool, config } = ctx.runtime;
+  if (ctx.provider.name !== 'stripe') {
+    throw new ConflictError(
+      'This platform takes cards through its sandbox form, not Stripe.js',
+      'browser_confirmation_unsupported',
+    );
+  }
+  const order = await findCallersOrder(ctx, user, orderId);
+  // Someone else's order is answered exactly like a missing one, as payOrder does.
+  if (!order || order.userId !== user.id)
+    throw new NotFoundError('No such order', 'order_not_found');
+  assertPayable(order, new Date());
+  const { payment } = await claimAttempt(pool, {
+    id: randomUUID(),
+    orderId: order.id,
+    userId: order.userId,
+    amountCents: order.amountCents,
+    currency: order.currency,
+    provider: ctx.provider.name,
+    leaseMs: config.PAYMENT_ATTEMPT_LEASE_MS,
+  });
+  if (payment.status !== 'processing')
+    throw new ConflictError('This order is already paid', 'payment_already_made');
+  let intent;
+  try {
+    intent = await ctx.provider.ensureIntent({
+      idempotencyKey: idempotencyKeys.intent(payment.orderId, payment.intentGeneration),
+      orderId: payment.orderId,
+      paymentId: payment.id,
+      userId: payment.userId,
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+    });
+  } catch (error) {
+    if (!(error instanceof ProviderUnavailableError)) throw error;
+    throw new ServiceUnavailableError(
+      'The payment provider did not answer; please try again',
+      'provider_unavailable',
+    );
+  }
+  await recordIntent(pool, payment.id, payment.attempt, intent.id);
+  if (!intent.clientSecret) throw new Error('Stripe returned an intent without a client secret');
+  return { clientSecret: intent.clientSecret, payment };
 }
 
 /**
@@ -203,11 +262,40 @@ function paymentMethodFor(provider: PaymentProvider, input: PayOrderInput): Paym
   return { kind: 'payment_method', paymentMethodId: input.paymentMethodId };
 }
 
+/** Orders answers from one indexed row; beyond this it is taken to be unavailable. */
+const OWNERSHIP_TIMEOUT_MS = 1000;
+
 /**
  * The fan usually pays moments after orders announced the order, and payments learns of it
- * from that event a few milliseconds later; so an unknown order is looked for again for a
- * short while before it is called unknown.
+ * from that event a few milliseconds later. So for an order payments has not heard of,
+ * orders is asked first whether it exists and is the caller's: an unknown or foreign id is
+ * answered at once (one query here, one there) instead of being polled for seconds; only
+ * the caller's own new order is waited for. If orders cannot answer, the wait is the
+ * fallback, bounded as before.
  */
+async function findCallersOrder(
+  ctx: PaymentsContext,
+  user: CurrentUser,
+  orderId: string,
+): Promise<ProjectedOrder | undefined> {
+  const { pool, config, bus, logger } = ctx.runtime;
+  const known = await findOrder(pool, orderId);
+  if (known) return known;
+  try {
+    const { owned } = await bus.request(
+      ORDER_OWNERSHIP_SUBJECT,
+      { orderId, userId: user.id },
+      orderOwnershipResponseSchema,
+      OWNERSHIP_TIMEOUT_MS,
+    );
+    if (!owned) return undefined;
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableError)) throw error;
+    logger.warn({ err: error, orderId }, 'orders did not say whose the order is; waiting for it');
+  }
+  return waitForOrder(pool, orderId, config.ORDER_PROJECTION_WAIT_MS);
+}
+
 async function waitForOrder(
   pool: Pool,
   orderId: string,

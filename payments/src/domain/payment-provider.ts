@@ -24,6 +24,8 @@ export type IntentStatus =
 export interface ProviderIntent {
   id: string;
   status: IntentStatus;
+  /** Stripe only: what Stripe.js needs to confirm the intent in the fan's browser. */
+  clientSecret?: string;
 }
 
 /** The sandbox takes test card details; Stripe takes a payment method made by Stripe.js. */

@@ -1,7 +1,8 @@
+import type { PaymentView } from '@ticketaka/contracts';
 import type { PaymentRecord } from '../data-access/payment.repository';
 
 /** What the fan sees of a payment: its state, and why it failed or was refunded. */
-export function paymentView(payment: PaymentRecord) {
+export function paymentView(payment: PaymentRecord): PaymentView {
   return {
     id: payment.id,
     orderId: payment.orderId,
@@ -29,7 +30,7 @@ export function paymentView(payment: PaymentRecord) {
   };
 }
 
-export type PaymentView = ReturnType<typeof paymentView>;
+export type { PaymentView };
 
 /** The fields every payments.payment.* event carries. */
 export function paymentEventData(payment: PaymentRecord) {

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Pool } from '@ticketaka/common';
+import { localSecret, type Pool } from '@ticketaka/common';
 import type { PaymentsConfig } from '../config';
 import type { PaymentProvider } from '../domain/payment-provider';
 import { SandboxPaymentProvider } from './sandbox/sandbox-payment.provider';
@@ -30,14 +31,15 @@ export function createPaymentProvider(
     );
     return { provider, started: () => undefined };
   }
+  const secret = sandboxWebhookSecret(config);
   const sender = new SandboxWebhookSender(
     pool,
-    config.SANDBOX_WEBHOOK_SECRET,
+    secret,
     logger.child({ component: 'sandbox-webhooks' }),
   );
   const provider = new SandboxPaymentProvider(
     pool,
-    config.SANDBOX_WEBHOOK_SECRET,
+    secret,
     sender,
     config.SANDBOX_WEBHOOK_DELAY_MS,
   );
@@ -47,3 +49,12 @@ export function createPaymentProvider(
     started: (ownWebhookUrl) => sender.start(config.SANDBOX_WEBHOOK_URL ?? ownWebhookUrl),
   };
 }
+
+/** Configured, or this installation's own, made at random on first use (local runs). */
+export const sandboxWebhookSecret = (config: PaymentsConfig) =>
+  config.SANDBOX_WEBHOOK_SECRET ??
+  localSecret(
+    config.JWT_KEYS_DIR,
+    'sandbox-webhook-secret',
+    () => `whsec_${randomBytes(32).toString('base64url')}`,
+  );

@@ -20,6 +20,7 @@ export interface StripeProviderOptions {
 const intentOf = (intent: Stripe.PaymentIntent): ProviderIntent => ({
   id: intent.id,
   status: intent.status,
+  ...(intent.client_secret ? { clientSecret: intent.client_secret } : {}),
 });
 
 /**

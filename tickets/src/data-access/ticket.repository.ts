@@ -6,6 +6,8 @@ export interface TicketRecord {
   id: string;
   ownerId: string;
   orderId: string;
+  /** The seat's position within its order (1…quantity). */
+  seatIndex: number;
   matchNumber: number;
   category: number;
   facePriceCents: number;
@@ -19,6 +21,7 @@ interface TicketRow {
   id: string;
   owner_id: string;
   order_id: string;
+  seat_index: number;
   match_number: number;
   category: number;
   face_price_cents: number;
@@ -32,6 +35,7 @@ const toRecord = (row: TicketRow): TicketRecord => ({
   id: row.id,
   ownerId: row.owner_id,
   orderId: row.order_id,
+  seatIndex: row.seat_index,
   matchNumber: row.match_number,
   category: row.category,
   facePriceCents: row.face_price_cents,
@@ -44,7 +48,7 @@ const toRecord = (row: TicketRow): TicketRecord => ({
 /** One ticket per seat; a seat an order already has is not issued again. */
 export async function issueTickets(
   client: PoolClient,
-  tickets: Omit<TicketRecord, 'status' | 'version' | 'createdAt'>[],
+  tickets: Omit<TicketRecord, 'seatIndex' | 'status' | 'version' | 'createdAt'>[],
 ): Promise<TicketRecord[]> {
   const { rows } = await client.query<TicketRow>(
     `INSERT INTO tickets (id, owner_id, order_id, seat_index, match_number, category, face_price_cents, currency)

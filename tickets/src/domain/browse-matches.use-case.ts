@@ -2,18 +2,10 @@ import { NotFoundError, type Pool } from '@ticketaka/common';
 import { findInventoryOfMatches } from '../data-access/inventory.repository';
 import { findMatch, findMatches, type MatchRecord } from '../data-access/match.repository';
 import type { ListMatchesQuery } from './catalogue.schemas';
-import { categoryView, type CategoryView, type Inventory } from './inventory';
+import type { MatchView } from '@ticketaka/contracts';
+import { categoryView, type Inventory } from './inventory';
 
-export interface MatchView {
-  matchNumber: number;
-  roundNumber: number;
-  kickOff: string;
-  venue: string;
-  homeTeam: string;
-  awayTeam: string;
-  group: string | null;
-  categories: CategoryView[];
-}
+export type { MatchView };
 
 function matchView(match: MatchRecord, inventory: Inventory[]): MatchView {
   return {

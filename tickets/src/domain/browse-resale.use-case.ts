@@ -1,4 +1,5 @@
 import type { CurrentUser, Pool } from '@ticketaka/common';
+import type { ListingView, MyTicketView } from '@ticketaka/contracts';
 import { findActiveListings, findOpenListingsOfTickets } from '../data-access/listing.repository';
 import { findMatches } from '../data-access/match.repository';
 import { findTicketsOfOwner } from '../data-access/ticket.repository';
@@ -7,7 +8,10 @@ import { listingView } from './listing';
 const LISTINGS_PAGE = 500;
 
 /** What is for sale now, cheapest first within each match. */
-export async function listActiveListings(db: Pool, filter: { matchNumber?: number }) {
+export async function listActiveListings(
+  db: Pool,
+  filter: { matchNumber?: number },
+): Promise<ListingView[]> {
   const listings = await findActiveListings(db, {
     matchNumber: filter.matchNumber,
     limit: LISTINGS_PAGE,
@@ -16,7 +20,7 @@ export async function listActiveListings(db: Pool, filter: { matchNumber?: numbe
 }
 
 /** The fan's tickets, with the match they are for and their open resale listing, if any. */
-export async function myTickets(db: Pool, user: CurrentUser) {
+export async function myTickets(db: Pool, user: CurrentUser): Promise<MyTicketView[]> {
   const tickets = await findTicketsOfOwner(db, user.id);
   if (tickets.length === 0) return [];
   const listings = await findOpenListingsOfTickets(
@@ -30,6 +34,7 @@ export async function myTickets(db: Pool, user: CurrentUser) {
     return {
       id: t.id,
       orderId: t.orderId,
+      seatIndex: t.seatIndex,
       matchNumber: t.matchNumber,
       category: t.category,
       facePriceCents: t.facePriceCents,

@@ -1,4 +1,5 @@
 import { ticketsEvents, type AvailabilityState } from '@ticketaka/common';
+import type { CategoryView } from '@ticketaka/contracts';
 
 /** One match category's counters, as stored. */
 export interface Inventory {
@@ -34,8 +35,8 @@ export function availabilityOf(inventory: Inventory): Availability {
   return { available, pending, state };
 }
 
-/** The public view of one category, as the catalogue routes and the stream show it. */
-export function categoryView(inventory: Inventory) {
+/** The public view of one category (the contract's shape), as the catalogue routes and the stream show it. */
+export function categoryView(inventory: Inventory): CategoryView {
   return {
     category: inventory.category,
     priceCents: inventory.priceCents,
@@ -45,7 +46,7 @@ export function categoryView(inventory: Inventory) {
     version: inventory.version,
   };
 }
-export type CategoryView = ReturnType<typeof categoryView>;
+export type { CategoryView };
 
 export function inventoryChanged(inventory: Inventory) {
   const { available, pending, state } = availabilityOf(inventory);

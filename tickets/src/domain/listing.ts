@@ -1,4 +1,5 @@
 import { ticketsEvents } from '@ticketaka/common';
+import type { ListingView } from '@ticketaka/contracts';
 import type { ListingRecord } from '../data-access/listing.repository';
 
 export function listingEventData(listing: ListingRecord) {
@@ -19,7 +20,7 @@ export const listingUpdated = (listing: ListingRecord) =>
   ticketsEvents.listingUpdated.create(listingEventData(listing));
 
 /** What fans see of a listing (the seller stays anonymous). */
-export function listingView(listing: ListingRecord) {
+export function listingView(listing: ListingRecord): ListingView {
   return {
     id: listing.id,
     ticketId: listing.ticketId,

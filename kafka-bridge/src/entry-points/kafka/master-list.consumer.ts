@@ -13,6 +13,7 @@ import { TopicConsumer, untilDone } from '../../kafka/topic-consumer';
 export function masterListConsumer(context: BridgeContext): TopicConsumer {
   const { runtime, topics, metrics } = context;
   const logger = runtime.logger.child({ consumer: 'master-list' });
+  const trust = { organiserKey: context.keys.organiser };
   return new TopicConsumer({
     kafka: context.kafka,
     groupId: groupIdOf(context, topics.masterList),
@@ -20,7 +21,7 @@ export function masterListConsumer(context: BridgeContext): TopicConsumer {
     logger,
     handle: async (record, ctx) => {
       const recorded = await untilDone(
-        () => recordMasterListMatch(runtime.pool, record),
+        () => recordMasterListMatch(runtime.pool, trust, record),
         ctx,
         logger,
         'recording a master-list match',
@@ -52,6 +53,8 @@ export function masterListConsumer(context: BridgeContext): TopicConsumer {
           );
         }
       }
+      if (entry.reasonCode === 'not_organiser' && !entry.deadLetteredAt)
+        metrics.alerts.inc({ kind: 'not_organiser' });
       if (entry.deadLetter && !entry.deadLetteredAt) {
         logger.warn(
           { source: entry.messageKey, code: entry.reasonCode, reason: entry.reason },

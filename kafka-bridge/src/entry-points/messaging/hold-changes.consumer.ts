@@ -24,6 +24,7 @@ export async function consumeHoldChanges(
     topicEnds: (topic) => context.admin.ends(topic),
     topic: topics.ticketSales,
     clientId: runtime.config.KAFKA_CLIENT_ID,
+    signingKey: context.keys.signing,
     partitionCount: () => context.layout.ticketSalesPartitions,
     metrics: context.metrics,
     stopping,

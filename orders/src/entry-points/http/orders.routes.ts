@@ -3,12 +3,15 @@ import {
   handle,
   parseOrThrow,
   requireAuth,
+  requireRole,
   type CurrentUser,
   type ServiceRuntime,
 } from '@ticketaka/common';
 import type { OrdersConfig } from '../../config';
 import { cancelOrder } from '../../domain/cancel-order.use-case';
+import { z } from 'zod';
 import {
+  allowanceQuerySchema,
   listOrdersQuerySchema,
   orderIdParamsSchema,
   orderView,
@@ -17,6 +20,16 @@ import {
 } from '../../domain/order.schemas';
 import { placeOrder } from '../../domain/place-order.use-case';
 import { getOrder, getOrders } from '../../domain/read-orders.use-case';
+import { deadLetters, fanAllowance, orderStats } from '../../domain/read-order-stats.use-case';
+
+const statsQuerySchema = z.strictObject({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(48),
+});
 
 export function ordersRouter(runtime: ServiceRuntime<OrdersConfig>): Router {
   const router = Router();
@@ -46,6 +59,27 @@ export function ordersRouter(runtime: ServiceRuntime<OrdersConfig>): Router {
     handle({ query: listOrdersQuerySchema }, async ({ query, user }) => ({
       orders: (await getOrders(runtime, signedIn(user), query)).map(orderView),
     })),
+  );
+
+  // Declared before /api/orders/:id, whose id they would otherwise be taken for.
+  router.get(
+    '/api/orders/allowance',
+    requireAuth,
+    handle({ query: allowanceQuerySchema }, ({ query, user }) =>
+      fanAllowance(runtime, signedIn(user), query.matchNumber),
+    ),
+  );
+
+  router.get(
+    '/api/orders/admin/stats',
+    requireRole('admin'),
+    handle({ query: statsQuerySchema }, ({ query }) => orderStats(runtime, query.hours)),
+  );
+
+  router.get(
+    '/api/orders/admin/dead-letters',
+    requireRole('admin'),
+    handle({}, () => deadLetters(runtime)),
   );
 
   router.get(

@@ -1,0 +1,25 @@
+'use client';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { z } from 'zod';
+import { callApi } from '../lib/api-client';
+
+export function SignOutButton() {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      className="link-button"
+      disabled={busy}
+      onClick={async () => {
+        setBusy(true);
+        await callApi('/api/users/signout', { method: 'POST', schema: z.unknown() });
+        router.push('/');
+        router.refresh();
+      }}
+    >
+      Sign out
+    </button>
+  );
+}
