@@ -230,8 +230,9 @@ export async function runChaos(
     await buying;
 
     // Let every lock run out and every event land, then look.
-    log(`settling for ${profile.lockSeconds + 8} s …`);
-    await sleep((profile.lockSeconds + 8) * 1000);
+    // Consumers back off up to 15 s while a dependency is away: give them two rounds.
+    log(`settling for ${profile.lockSeconds + 30} s …`);
+    await sleep((profile.lockSeconds + 30) * 1000);
     const check = new Client({ connectionString: env.databaseUrl });
     await check.connect();
     try {
