@@ -5,8 +5,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
   testMatch: ['<rootDir>/*/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/.local/'],
-  modulePathIgnorePatterns: ['<rootDir>/.local/'],
+  testPathIgnorePatterns: ['/node_modules/', '/.local/', '/\\.next/'],
+  // The client's build holds a traced copy of its package.json (.next/standalone).
+  modulePathIgnorePatterns: ['<rootDir>/.local/', '<rootDir>/client/.next/'],
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }],
     // ESM-only package read by the manifest test (CloudNativePG's CRD field tree).

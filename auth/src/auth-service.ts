@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { defineService, localJwtKeyPair } from '@ticketaka/common';
 import { authConfigSchema, type AuthConfig } from './config';
+import { signInGuardClient } from './data-access/sign-in-guard.client';
+import { limitPasswordWork } from './domain/password-hasher';
 import { createTokenIssuer } from './domain/token-issuer';
 import { usersRouter } from './entry-points/http/users.routes';
 
@@ -15,10 +17,14 @@ export const startAuthService = defineService({
   config: authConfigSchema,
   migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
   setup: async (runtime) => {
-    const tokens = createTokenIssuer(
-      privateKey(runtime.config),
-      runtime.config.ACCESS_TOKEN_TTL_SECONDS,
-    );
-    return { routes: (app) => app.use(usersRouter(runtime, tokens)) };
+    const { config } = runtime;
+    limitPasswordWork({
+      concurrency: config.AUTH_ARGON2_CONCURRENCY,
+      queueLimit: config.AUTH_ARGON2_QUEUE,
+      maxWaitMs: config.AUTH_ARGON2_MAX_WAIT_MS,
+    });
+    const tokens = createTokenIssuer(privateKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
+    const guard = signInGuardClient(runtime);
+    return { routes: (app) => app.use(usersRouter(runtime, tokens, guard)) };
   },
 });

@@ -23,6 +23,13 @@ export const authConfigSchema = requireInProduction(
     REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
     /** Secure cookies need HTTPS; local runs serve plain HTTP on localhost. */
     COOKIE_SECURE: envBoolean(false),
+    /** Argon2 runs at most this many at once; more wait in a bounded queue, then get 503. */
+    AUTH_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    AUTH_ARGON2_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
+    AUTH_ARGON2_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(2000),
+    /** What sign-in does when the security service's guard does not answer in time. */
+    SIGN_IN_GUARD_FAIL: z.enum(['open', 'closed']).default('open'),
+    SIGN_IN_GUARD_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(500),
   }),
   ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'COOKIE_SECURE'],
 );

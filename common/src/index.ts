@@ -34,3 +34,5 @@ export * from './service/define-service';
 export * from './rpc/tickets.rpc';
 export * from './rpc/orders.rpc';
 export * from './events/deterministic-id';
+export * from './rpc/security.rpc';
+export * from './security/route-policy';

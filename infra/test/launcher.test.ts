@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { readJson } from '@ticketaka/common/testing';
+import { solvedAltcha } from '../../security/test/security-test-kit';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { serviceEnv } from '../src/launcher/platform';
@@ -21,7 +22,15 @@ const ports = Object.fromEntries([
   ...Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]),
   ...serviceDefinitions.map((s) => [portVariable(s), String(s.port + 111)]),
 ]);
-const env = { ...process.env, ...ports, TICKETAKA_HOME: home, LOG_LEVEL: 'warn' };
+// A generous check timeout: this test is about the launcher, not the fail policy (tested in
+// security/test/gateway.test.ts), and a busy test machine must not turn a sign-up into a 503.
+const env = {
+  ...process.env,
+  ...ports,
+  TICKETAKA_HOME: home,
+  LOG_LEVEL: 'warn',
+  GATEWAY_CHECK_TIMEOUT_MS: '2000',
+};
 const gateway = `http://localhost:${ports.GATEWAY_PORT}`;
 
 let launcher: ChildProcess | undefined;
@@ -57,7 +66,8 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   launcher = spawn('npm', ['start'], { cwd: repoRoot, env });
   launcher.stdout?.on('data', (d) => (output += d));
   launcher.stderr?.on('data', (d) => (output += d));
-  const deadline = Date.now() + 150_000;
+  // A fresh clone also builds the web client here (next build, 1–3 minutes on 2 cores).
+  const deadline = Date.now() + 450_000;
   while (!output.includes('Ticketaka is running at') && Date.now() < deadline) {
     if (launcher.exitCode !== null)
       throw new Error(`npm start exited early (code ${launcher.exitCode}):\n${output}`);
@@ -70,6 +80,10 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   for (const service of existingServices(env))
     expect(output).toContain(`✔ Service ${service.name} (started)`);
 
+  const page = await fetch(`${gateway}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('World Cup matches');
+
   const me = await fetch(`${gateway}/api/users/currentuser`);
   expect(me.status).toBe(200);
   expect(await readJson(me)).toEqual({ currentUser: null });
@@ -77,9 +91,15 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   const second = await npm('start');
   expect(second.code).toBe(0);
   expect(second.output).toContain('already running');
+  // The gateway's security check is on: sign-up needs a proof-of-work, solved as a browser would.
+  const unsolved = await fetch(`${gateway}/api/users/signup`, { method: 'POST' });
+  expect(unsolved.status).toBe(428);
   const signup = await fetch(`${gateway}/api/users/signup`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      'x-altcha': await solvedAltcha(`${gateway}/api/security/challenge`),
+    },
     body: JSON.stringify({
       email: 'first@example.com',
       password: 'a long enough password',
@@ -101,9 +121,16 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   expect(stop.code).toBe(0);
   expect(stop.output).toContain('Ticketaka stopped.');
   await new Promise((r) => setTimeout(r, 500));
-  for (const name of ['GATEWAY_PORT', 'POSTGRES_PORT', 'NATS_PORT', 'REDIS_PORT', 'AUTH_PORT']) {
+  for (const name of [
+    'GATEWAY_PORT',
+    'POSTGRES_PORT',
+    'NATS_PORT',
+    'REDIS_PORT',
+    'AUTH_PORT',
+    'CLIENT_PORT',
+  ]) {
     expect([name, await isPortOpen(Number(ports[name]))]).toEqual([name, false]);
   }
   // The test run's own servers on the default ports were not touched.
   expect(await isPortOpen(localPorts.POSTGRES_PORT)).toBe(true);
-}, 200_000);
+}, 500_000);

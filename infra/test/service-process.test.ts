@@ -43,7 +43,7 @@ describe('a service that declares how it is built and run (the Next.js client)',
   test('when the client is launched, then it runs its own command under this Node.js, in production mode, with the URL of every service it calls', () => {
     expect(launchCommand(client)).toEqual({
       command: process.execPath,
-      args: ['node_modules/next/dist/bin/next', 'start', 'client', '--hostname', '127.0.0.1'],
+      args: ['client/.next/standalone/client/server.js'],
     });
     const env = serviceEnv(client, {
       NODE_ENV: 'development',
@@ -52,6 +52,7 @@ describe('a service that declares how it is built and run (the Next.js client)',
     });
     expect(env).toMatchObject({
       NODE_ENV: 'production',
+      HOSTNAME: '127.0.0.1',
       PORT: '3300',
       TICKETS_URL: 'http://127.0.0.1:4302',
       AUTH_URL: 'http://127.0.0.1:4001',

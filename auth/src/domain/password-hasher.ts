@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { createWorkGate, type WorkGate } from './work-gate';
 
 /**
  * Argon2id, memory-hard, with OWASP's minimum parameters (19 MiB, 2 passes): expensive
@@ -11,16 +12,27 @@ const options = {
   parallelism: 1,
 };
 
-export const hashPassword = (password: string) => hash(password, options);
+/**
+ * The process's Argon2 capacity is one resource, shared by sign-in and sign-up; the
+ * composition root sizes it from configuration (AUTH_ARGON2_*).
+ */
+let gate: WorkGate = createWorkGate({ concurrency: 4, queueLimit: 64, maxWaitMs: 2000 });
+export function limitPasswordWork(limits: Parameters<typeof createWorkGate>[0]) {
+  gate = createWorkGate(limits);
+}
+
+export const hashPassword = (password: string) => gate.run(() => hash(password, options));
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await verify(passwordHash, password);
-  } catch {
-    return false;
-  }
+  return gate.run(async () => {
+    try {
+      return await verify(passwordHash, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Verified against when the email is unknown, so timing does not reveal which emails exist. */
 let decoy: Promise<string> | undefined;
-export const decoyHash = () => (decoy ??= hashPassword('decoy password that matches nobody'));
+export const decoyHash = () => (decoy ??= hash('decoy password that matches nobody', options));

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '../lib/api-client';
+import { markSignedIn } from '../lib/signed-in-hint';
 
 interface Props {
   mode: 'signin' | 'signup';
@@ -42,6 +43,7 @@ export function AuthForm({ mode, countries = [], next }: Props) {
       schema: sessionResponseSchema,
     });
     if (result.ok) {
+      markSignedIn();
       router.push(next);
       router.refresh();
       return;

@@ -4,6 +4,7 @@ import {
   availabilityUpdateSchema,
   type AvailabilityState,
 } from '@ticketaka/contracts';
+import '../lib/zod-in-browser';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { stateLabel } from '../lib/format';
 

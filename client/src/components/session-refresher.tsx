@@ -2,6 +2,7 @@
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect } from 'react';
 import { safeNext } from '../lib/next-path';
+import { markSignedOut, maybeSignedIn } from '../lib/signed-in-hint';
 
 const TRIED_KEY = 'ticketaka-refresh-tried-at';
 const RETRY_AFTER_MS = 60_000;
@@ -18,11 +19,16 @@ export function SessionRefresher() {
   const pathname = usePathname();
   const search = useSearchParams();
   useEffect(() => {
+    if (!maybeSignedIn()) return;
     const tried = Number(sessionStorage.getItem(TRIED_KEY) ?? 0);
     if (Date.now() - tried < RETRY_AFTER_MS) return;
     void fetch('/api/users/refresh', { method: 'POST', credentials: 'same-origin' })
       .then((r) => {
-        if (!r.ok) return sessionStorage.setItem(TRIED_KEY, String(Date.now()));
+        if (!r.ok) {
+          sessionStorage.setItem(TRIED_KEY, String(Date.now()));
+          if (r.status === 401) markSignedOut();
+          return;
+        }
         sessionStorage.removeItem(TRIED_KEY);
         if (pathname === '/signin' || pathname === '/signup')
           router.replace(safeNext(search.get('next') ?? undefined));

@@ -3,6 +3,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { z } from 'zod';
 import { callApi } from '../lib/api-client';
+import { markSignedOut } from '../lib/signed-in-hint';
 
 export function SignOutButton() {
   const router = useRouter();
@@ -15,6 +16,7 @@ export function SignOutButton() {
       onClick={async () => {
         setBusy(true);
         await callApi('/api/users/signout', { method: 'POST', schema: z.unknown() });
+        markSignedOut();
         router.push('/');
         router.refresh();
       }}

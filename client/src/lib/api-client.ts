@@ -1,4 +1,5 @@
 import { altchaChallengeSchema, errorBodySchema, type ErrorItem } from '@ticketaka/contracts';
+import './zod-in-browser';
 import type { z } from 'zod';
 
 /** Why a call failed, in words a fan can act on; `fields` maps an input name to its message. */

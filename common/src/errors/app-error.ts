@@ -55,13 +55,35 @@ export class UnprocessableError extends AppError {
     super(422, code, message);
   }
 }
-export class TooManyRequestsError extends AppError {
-  constructor(message = 'Too many requests', code = 'rate_limited') {
+/** A refusal the client may retry after `retryAfterSeconds` (sent as the Retry-After header). */
+export interface RetryableError {
+  retryAfterSeconds?: number;
+}
+export class TooManyRequestsError extends AppError implements RetryableError {
+  constructor(
+    message = 'Too many requests',
+    code = 'rate_limited',
+    readonly retryAfterSeconds?: number,
+  ) {
     super(429, code, message);
   }
 }
-export class ServiceUnavailableError extends AppError {
-  constructor(message = 'Temporarily unavailable, try again shortly', code = 'unavailable') {
+export class ServiceUnavailableError extends AppError implements RetryableError {
+  constructor(
+    message = 'Temporarily unavailable, try again shortly',
+    code = 'unavailable',
+    readonly retryAfterSeconds?: number,
+  ) {
     super(503, code, message);
+  }
+}
+/** The request needs a proof-of-work solution first (SECURITY-CONTRACT: 428 + challenge url). */
+export class ChallengeRequiredError extends AppError {
+  constructor(message = 'Please complete the short check and try again') {
+    super(428, 'challenge_required', message);
+  }
+
+  override toBody() {
+    return { ...super.toBody(), challenge: { url: '/api/security/challenge' } };
   }
 }

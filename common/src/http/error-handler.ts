@@ -1,6 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, NotFoundError, ServiceUnavailableError } from '../errors/app-error';
+import {
+  AppError,
+  NotFoundError,
+  ServiceUnavailableError,
+  type RetryableError,
+} from '../errors/app-error';
 import { isTransientError, OUTAGE_RETRY_AFTER_SECONDS } from '../errors/transient';
 
 interface BodyParserError extends Error {
@@ -57,7 +62,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (appError) {
       if (res.headersSent) return;
-      if (appError.status === 503) res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+      const retryAfter =
+        (appError as RetryableError).retryAfterSeconds ??
+        (appError.status === 503 ? OUTAGE_RETRY_AFTER_SECONDS : undefined);
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
       res.status(appError.status).json(appError.toBody());
       return;
     }

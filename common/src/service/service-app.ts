@@ -13,6 +13,13 @@ export const JSON_BODY_LIMIT = '100kb';
 
 export interface ServiceAppOptions {
   /**
+   * Internal routes called for every public request (the gateway's security check), mounted
+   * ahead of the access log, metrics and body parsing: the gateway logs those requests, and
+   * at thousands per second the per-request logger and histogram would cost more than the
+   * answer. They see no `currentUser` and must not be routed publicly.
+   */
+  hotPath?: (app: Express) => void;
+  /**
    * Routes that must read the request body themselves, byte for byte (signed webhooks),
    * mounted before the shared JSON parser consumes it. They see no `currentUser`.
    */
@@ -45,6 +52,7 @@ export function createServiceApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  options.hotPath?.(app);
   app.use(
     pinoHttp({
       logger: runtime.logger,

@@ -14,7 +14,7 @@ import { natsServer } from '../servers/nats.server';
 import { postgresServer } from '../servers/postgres.server';
 import { redisServer } from '../servers/redis.server';
 import { kafkaServer } from '../servers/kafka.server';
-import { startGateway } from '../servers/nginx-gateway.server';
+import { gatewaySecurityOptions, startGateway } from '../servers/nginx-gateway.server';
 import type { RunningServer } from '../servers/server';
 import {
   existingServices,
@@ -154,6 +154,7 @@ export async function startPlatform(
         upstreams: Object.fromEntries(
           services.map((s) => [s.name, `127.0.0.1:${servicePort(s, env)}`]),
         ),
+        ...gatewaySecurityOptions(services, env),
       },
       env,
     ),

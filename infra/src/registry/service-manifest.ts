@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { routePolicyName } from '@ticketaka/common/src/security/route-policy';
 import { repoRoot } from '../paths';
 
 /**
@@ -16,6 +17,11 @@ const routeSchema = z.strictObject({
   streaming: z.boolean().optional(),
   /** Requests whose body the service must see byte for byte (signed webhooks). */
   rawBody: z.boolean().optional(),
+  /**
+   * What the security check does for this route (common/src/security/route-policy.ts):
+   * `exempt` skips it (signed webhooks), `signin` / `signup` / `purchase` are strict.
+   */
+  policy: routePolicyName.default('browse'),
 });
 
 const quantity = z.strictObject({ cpu: z.string(), memory: z.string() });

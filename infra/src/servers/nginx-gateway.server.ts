@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { startDaemon } from '../process/daemon';
 import { dataDir } from '../paths';
@@ -10,6 +11,7 @@ import {
   runningAsRoot,
   unprivilegedDataDir,
 } from './unprivileged-access';
+import { servicePort, type ServiceDefinition } from '../services';
 
 /** The local gateway: nginx with a config rendered from the routing table. */
 export async function startGateway(
@@ -41,4 +43,35 @@ export async function startGateway(
     env,
   );
   return { name: 'gateway', started: true, url, stop: daemon.stop };
+}
+
+/**
+ * The gateway's security settings in a local run. The check is on whenever the security
+ * service runs. GATEWAY_TRUSTED_PROXIES (comma-separated addresses or CIDRs, empty by
+ * default) is the only way X-Forwarded-For is ever believed; the attack benchmark sets it
+ * to loopback from its own config file to simulate many client addresses.
+ */
+export function gatewaySecurityOptions(services: ServiceDefinition[], env: NodeJS.ProcessEnv) {
+  const security = services.find((s) => s.name === 'security');
+  const trustedProxies = (env.GATEWAY_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const proxy of trustedProxies) {
+    const [address = '', prefix, ...rest] = proxy.split('/');
+    const max = isIP(address) === 4 ? 32 : 128;
+    const valid =
+      isIP(address) !== 0 &&
+      rest.length === 0 &&
+      (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= max));
+    if (!valid) throw new Error(`GATEWAY_TRUSTED_PROXIES: "${proxy}" is not an address or CIDR`);
+  }
+  const timeout = env.GATEWAY_CHECK_TIMEOUT_MS;
+  if (timeout !== undefined && !/^\d{1,5}$/.test(timeout))
+    throw new Error(`GATEWAY_CHECK_TIMEOUT_MS must be a whole number of milliseconds`);
+  return {
+    securityCheckUpstream: security ? `127.0.0.1:${servicePort(security, env)}` : undefined,
+    trustedProxies,
+    ...(timeout ? { checkTimeoutMs: Number(timeout) } : {}),
+  };
 }

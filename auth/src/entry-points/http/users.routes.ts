@@ -3,11 +3,13 @@ import {
   handle,
   NotAuthenticatedError,
   readCookie,
+  SECURITY_HEADERS,
   SESSION_COOKIE,
   tokenFromRequest,
   type ServiceRuntime,
 } from '@ticketaka/common';
 import type { AuthConfig } from '../../config';
+import type { SignInGuardClient } from '../../data-access/sign-in-guard.client';
 import {
   openSession,
   type IssuedSession,
@@ -24,7 +26,11 @@ import { signInSchema, signUpSchema } from '../../domain/user.schemas';
 export const REFRESH_COOKIE = 'refresh_token';
 const REFRESH_COOKIE_PATH = '/api/users';
 
-export function usersRouter(runtime: ServiceRuntime<AuthConfig>, tokens: TokenIssuer): Router {
+export function usersRouter(
+  runtime: ServiceRuntime<AuthConfig>,
+  tokens: TokenIssuer,
+  guard: SignInGuardClient,
+): Router {
   const router = Router();
   const deps: SessionDeps = { runtime, tokens };
   const secure = runtime.config.COOKIE_SECURE;
@@ -74,9 +80,15 @@ export function usersRouter(runtime: ServiceRuntime<AuthConfig>, tokens: TokenIs
 
   router.post(
     '/api/users/signin',
-    handle({ body: signInSchema }, async ({ body, res }) =>
-      sendSession(res, await openSession(deps, (await signIn(runtime, body)).id)),
-    ),
+    handle({ body: signInSchema }, async ({ body, req, res }) => {
+      const altcha = req.headers[SECURITY_HEADERS.altcha];
+      const user = await signIn(runtime, guard, body, {
+        // The gateway sets X-Forwarded-For to the client address it determined.
+        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        altcha: typeof altcha === 'string' ? altcha : undefined,
+      });
+      return sendSession(res, await openSession(deps, user.id));
+    }),
   );
 
   router.post(

@@ -3,6 +3,7 @@ import * as authEvents from './auth.events';
 import * as expirationEvents from './expiration.events';
 import * as ordersEvents from './orders.events';
 import * as paymentsEvents from './payments.events';
+import * as securityEvents from './security.events';
 import * as ticketsEvents from './tickets.events';
 
 /** Every event type of the platform; add a service's definitions file here. */
@@ -28,6 +29,10 @@ export const eventCatalogue = {
   paymentSucceeded: paymentsEvents.paymentSucceeded,
   paymentFailed: paymentsEvents.paymentFailed,
   paymentRefunded: paymentsEvents.paymentRefunded,
+  requestBlocked: securityEvents.requestBlocked,
+  requestChallenged: securityEvents.requestChallenged,
+  requestRateLimited: securityEvents.requestRateLimited,
+  blocklistChanged: securityEvents.blocklistChanged,
 };
 
 type Catalogue = typeof eventCatalogue;
@@ -44,5 +49,12 @@ export function eventDefinition(type: string): EventDefinition | undefined {
   return byType.get(type);
 }
 
-export { authEvents, expirationEvents, ordersEvents, paymentsEvents, ticketsEvents };
+export {
+  authEvents,
+  expirationEvents,
+  ordersEvents,
+  paymentsEvents,
+  securityEvents,
+  ticketsEvents,
+};
 export * from './shared-schemas';

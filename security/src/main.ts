@@ -1,0 +1,4 @@
+import { runMain } from '@ticketaka/common';
+import { startSecurityService } from './security-service';
+
+runMain('security', () => startSecurityService());
