@@ -26,6 +26,7 @@ export * from './db/migrate';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './inbox/apply-once';
+export * from './retention/retention';
 export * from './service/service-runtime';
 export * from './service/service-app';
 export * from './service/run-main';

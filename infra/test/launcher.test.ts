@@ -9,14 +9,15 @@ import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { serviceEnv } from '../src/launcher/platform';
 import { existingServices, portVariable, serviceDefinitions } from '../src/services';
+import { SYSTEM_DATA_ROOT, unprivilegedDataDir } from '../src/servers/unprivileged-access';
 
 /**
  * The README's run command, exactly as a developer types it, on a home folder and ports of
  * its own, so it starts every server from nothing even while the test servers run.
  */
+// A `mktemp -d` folder, 0700 as made: PostgreSQL (run as nobody when we are root) and
+// nginx's workers cannot enter it, and the launcher must cope (data where they can reach).
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-launcher-'));
-// PostgreSQL runs as `nobody` when we are root and must be able to reach its data folder.
-fs.chmodSync(home, 0o755);
 const ports = Object.fromEntries([
   ...Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]),
   ...serviceDefinitions.map((s) => [portVariable(s), String(s.port + 111)]),
@@ -49,6 +50,9 @@ afterAll(async () => {
   await npm('stop');
   if (launcher?.exitCode === null) launcher.kill('SIGKILL');
   fs.rmSync(home, { recursive: true, force: true });
+  const relocated = path.dirname(unprivilegedDataDir('postgres', env));
+  if (relocated.startsWith(`${SYSTEM_DATA_ROOT}/`))
+    fs.rmSync(relocated, { recursive: true, force: true });
 }, 120_000);
 
 test('when the developer sets NODE_ENV, then the launcher passes it to the services unchanged (production is never quietly downgraded)', () => {

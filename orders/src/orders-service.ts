@@ -22,6 +22,8 @@ export const startOrdersService = defineService({
     await consumeLockExpired(runtime);
     await consumeHoldDecisions(runtime);
     serveOrderOwnership(runtime);
+    // Stripe keeps idempotency keys 24 h; a fan's retry a week later is a new purchase.
+    runtime.retention.retain({ table: 'idempotency_keys', column: 'created_at', keepDays: 7 });
     if (options.startSweeper !== false) {
       const sweeper = startOrderSweeper(runtime);
       runtime.onClose(() => sweeper.stop());

@@ -33,6 +33,8 @@ export const startPaymentsService = defineService({
     const ctx: PaymentsContext = { runtime, provider, refunds, hooks: options.hooks ?? {} };
     runtime.onClose(() => refunds.stop());
 
+    // Stripe retries a webhook for up to 3 days; its event ids are remembered well beyond that.
+    runtime.retention.retain({ table: 'provider_events', column: 'received_at', keepDays: 30 });
     await consumeOrderEvents(ctx);
     return {
       routes: (app) => app.use(paymentsRouter(ctx)),

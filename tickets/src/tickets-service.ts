@@ -39,6 +39,9 @@ export const startTicketsService = defineService({
       runtime.logger.info(loaded, 'master list loaded');
     }
 
+    // A hold request for an ended order can only be seconds late (orders' request timeout).
+    runtime.retention.retain({ table: 'ended_orders', column: 'ended_at', keepDays: 7 });
+
     const feed = new AvailabilityFeed(runtime.bus, runtime.logger);
     feed.start();
     runtime.onClose(async () => feed.stop());

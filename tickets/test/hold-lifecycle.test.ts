@@ -96,6 +96,19 @@ describe('release', () => {
     await allConsumed();
     expect(await counts(tickets, 201, 1)).toEqual(before);
   });
+
+  test('when an order is cancelled before its hold request arrives (orders asks outside any transaction), then the late request is refused and nothing is held for it', async () => {
+    const before = await counts(tickets, 201, 1);
+    const hold = primaryHold(201, 1, 2);
+    await orders.publish(orderEvents.cancelled(hold));
+    await allConsumed();
+    await expect(requestHold(orders, hold)).rejects.toMatchObject({
+      status: 409,
+      code: 'order_ended',
+    });
+    expect(await holdRow(hold.orderId)).toBeUndefined();
+    expect(await counts(tickets, 201, 1)).toEqual(before);
+  });
 });
 
 describe('sell', () => {

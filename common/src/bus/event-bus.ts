@@ -541,8 +541,18 @@ export class EventBus {
               );
             answer = { ok: await handler(parsed.data) };
           } catch (error) {
-            const appError = error instanceof AppError ? error : undefined;
-            if (!appError)
+            let appError = error instanceof AppError ? error : undefined;
+            if (!appError && isTransientError(error)) {
+              // Our database (or another dependency) is away: the caller may ask again.
+              this.options.logger.warn(
+                { err: error, subject },
+                'request refused: dependency unavailable',
+              );
+              appError = new ServiceUnavailableError(
+                `${this.options.service} is briefly unavailable`,
+                'dependency_unavailable',
+              );
+            } else if (!appError)
               this.options.logger.error({ err: error, subject }, 'request handler failed');
             answer = {
               error: {

@@ -23,7 +23,7 @@ export const baseConfigSchema = z.object({
     .default(localDatabaseUrl()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Longest wait for a pooled connection before the request answers 503. */
-  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** PostgreSQL cancels a statement running longer than this. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** PostgreSQL ends a transaction left idle this long (its holder is stuck elsewhere). */
@@ -33,6 +33,8 @@ export const baseConfigSchema = z.object({
     .min(100)
     .max(600_000)
     .default(15_000),
+  /** How often old outbox, inbox and per-service rows are deleted (0 turns it off). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   NATS_URL: z
     .string()
     .regex(/^nats:\/\//, 'must be a nats:// URL (comma-separate several)')

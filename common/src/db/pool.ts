@@ -29,7 +29,7 @@ export function createPool(databaseUrl: string, schema: string, limits: PoolLimi
   const pool = new Pool({
     connectionString: databaseUrl,
     max: limits.max ?? 10,
-    connectionTimeoutMillis: limits.connectionTimeoutMs ?? 2_000,
+    connectionTimeoutMillis: limits.connectionTimeoutMs ?? 5_000,
     options: settings.join(' '),
     application_name: schema,
   });

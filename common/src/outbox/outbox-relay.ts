@@ -14,8 +14,6 @@ export interface OutboxRelayOptions {
   /** Safety net when a NOTIFY is missed (e.g. the listening connection was lost). */
   pollIntervalMs?: number;
   batchSize?: number;
-  /** Published rows are kept this long for audit, then deleted. */
-  retentionDays?: number;
 }
 
 /**
@@ -156,15 +154,6 @@ export class OutboxRelay {
       // A client whose connection died is destroyed, never handed out again.
       client.release(broken);
     }
-  }
-
-  async deletePublishedOlderThanRetention(): Promise<number> {
-    const days = this.options.retentionDays ?? 7;
-    const { rowCount } = await this.options.pool.query(
-      `DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)`,
-      [days],
-    );
-    return rowCount ?? 0;
   }
 
   /** Waits for the current drain, so a graceful shutdown publishes what was committed. */

@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from '../http/metrics';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { createConsume, type Consume } from './consume';
+import { COMMON_RETENTION, RetentionJob } from '../retention/retention';
 import { connectRedis, type Redis } from '../redis/redis-client';
 
 export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
@@ -32,6 +33,8 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   readiness: Record<string, ReadinessCheck>;
   /** The one way to consume events: inbox applied by default, keyed by the service name. */
   consume: Consume;
+  /** Deletes rows past their window (outbox and inbox already registered); add your tables. */
+  retention: RetentionJob;
   /** Registers clean-up to run on close, before the bus and the pool are closed (LIFO). */
   onClose(step: () => Promise<void>): void;
   close(): Promise<void>;
@@ -84,6 +87,9 @@ export async function createServiceRuntime<C extends BaseConfig>(
     const relay = new OutboxRelay({ pool, schema, bus, logger, metrics });
     if (options.startRelay !== false) await relay.start();
     const health: HealthState = { shuttingDown: false };
+    const retention = new RetentionJob(pool, logger, config.RETENTION_INTERVAL_MS);
+    for (const rule of COMMON_RETENTION) retention.retain(rule);
+    retention.start();
     let closing: Promise<void> | undefined;
     return {
       name,
@@ -99,6 +105,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
       redis,
       health,
       consume: createConsume({ service: name, pool, bus, logger }),
+      retention,
       readiness: {
         postgres: async () => void (await pool.query('SELECT 1')),
         nats: async () => {
@@ -121,6 +128,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
           for (const step of closeSteps.reverse()) {
             await step().catch((err) => logger.error({ err }, 'error during shutdown'));
           }
+          await retention.stop();
           await relay.stop();
           await bus.close();
           redis?.disconnect();

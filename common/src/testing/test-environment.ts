@@ -30,7 +30,14 @@ export interface TestEnvironment {
  * (subjects and streams are prefixed with it), its own Redis key prefix and its own key
  * pair. The servers themselves are started by jest's global setup.
  */
-export async function createTestEnvironment(label: string): Promise<TestEnvironment> {
+export async function createTestEnvironment(
+  label: string,
+  options: {
+    /** Port variables of servers of the test's own (tests that stop and restart them). */
+    servers?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<TestEnvironment> {
+  const servers = options.servers ?? process.env;
   const suffix = randomBytes(4).toString('hex');
   const slug = label
     .toLowerCase()
@@ -38,21 +45,21 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
     .slice(0, 30);
   const database = `t_${slug}_${suffix}`;
   const namespace = `t${suffix}`;
-  const admin = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
+  const admin = new Client({ connectionString: localDatabaseUrl(servers, 'postgres') });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
 
   const keys = generateJwtKeyPair();
-  const databaseUrl = localDatabaseUrl(process.env, database);
+  const databaseUrl = localDatabaseUrl(servers, database);
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: '10',
-    NATS_URL: localNatsUrl(),
+    NATS_URL: localNatsUrl(servers),
     EVENT_NAMESPACE: namespace,
-    REDIS_URL: localRedisUrl(),
+    REDIS_URL: localRedisUrl(servers),
     REDIS_PREFIX: namespace,
     JWT_PUBLIC_KEY: keys.publicKey,
     JWT_PRIVATE_KEY: keys.privateKey,
@@ -84,11 +91,11 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
         },
       ),
     cleanup: async () => {
-      const client = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
+      const client = new Client({ connectionString: localDatabaseUrl(servers, 'postgres') });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await client.end();
-      const nc = await connect({ servers: localNatsUrl() });
+      const nc = await connect({ servers: localNatsUrl(servers) });
       const jsm = await jetstreamManager(nc);
       const prefix = `${namespace}_`.toUpperCase();
       for await (const name of jsm.streams.names()) {

@@ -10,6 +10,8 @@ export interface NginxConfigInput {
    * (auth_request). Unset: no check (the security service is not running).
    */
   securityCheckUpstream?: string;
+  /** Where nginx's workers buffer bodies; `tmp` under the prefix unless they cannot reach it. */
+  tempDir?: string;
   /**
    * Proxies whose X-Forwarded-For is believed (addresses or CIDRs). Empty by default: the
    * client address is the TCP peer, and a client's own X-Forwarded-For changes nothing.
@@ -213,11 +215,11 @@ pid run/nginx.pid;
 events { worker_connections 4096; }
 http {
   access_log logs/access.log combined buffer=64k flush=1s;
-  client_body_temp_path tmp/client_body;
-  proxy_temp_path tmp/proxy;
-  fastcgi_temp_path tmp/fastcgi;
-  uwsgi_temp_path tmp/uwsgi;
-  scgi_temp_path tmp/scgi;
+  client_body_temp_path ${input.tempDir ?? 'tmp'}/client_body;
+  proxy_temp_path ${input.tempDir ?? 'tmp'}/proxy;
+  fastcgi_temp_path ${input.tempDir ?? 'tmp'}/fastcgi;
+  uwsgi_temp_path ${input.tempDir ?? 'tmp'}/uwsgi;
+  scgi_temp_path ${input.tempDir ?? 'tmp'}/scgi;
   # The services refuse bodies over 100 kB with a JSON 413; the gateway stops anything far larger.
   client_max_body_size 1m;
   server_tokens off;

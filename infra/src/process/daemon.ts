@@ -18,6 +18,8 @@ export interface DaemonSpec {
   port?: number;
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** How the server asks to be stopped cleanly (PostgreSQL: SIGINT, its fast shutdown). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export interface Daemon {
@@ -105,7 +107,7 @@ export async function startDaemon(spec: DaemonSpec, env?: NodeJS.ProcessEnv): Pr
     pid,
     logFile,
     stop: async () => {
-      await stopPid(pid);
+      await stopPid(pid, undefined, spec.stopSignal);
       removePidFile(spec.name, env);
     },
   };
@@ -116,10 +118,14 @@ export function removePidFile(name: string, env?: NodeJS.ProcessEnv) {
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited after the grace period. */
-export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
+export async function stopPid(
+  pid: number,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (!isAlive(pid)) return;
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
   } catch {
     return;
   }
@@ -140,4 +146,19 @@ export function tail(file: string, lines = 20): string {
   } catch {
     return '(no log)';
   }
+}
+
+/**
+ * Kills a daemon and every process it started, at once and without warning (a crash): the
+ * daemon leads its own process group, so PostgreSQL's backends die with the postmaster and
+ * a restart finds no orphan holding its shared memory.
+ */
+export async function killGroup(pid: number): Promise<void> {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }

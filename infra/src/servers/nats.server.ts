@@ -37,6 +37,6 @@ export const natsServer: ServerDefinition = {
       },
       env,
     );
-    return { name: 'nats', started: true, url, stop: daemon.stop };
+    return { name: 'nats', started: true, url, pid: daemon.pid, stop: daemon.stop };
   },
 };

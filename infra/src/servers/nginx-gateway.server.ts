@@ -5,6 +5,12 @@ import { startDaemon } from '../process/daemon';
 import { dataDir } from '../paths';
 import { renderNginxConfig, type NginxConfigInput } from '../gateway/nginx-config';
 import type { RunningServer } from './server';
+import {
+  prepareUnprivilegedDir,
+  reachableByNobody,
+  runningAsRoot,
+  unprivilegedDataDir,
+} from './unprivileged-access';
 import { servicePort, type ServiceDefinition } from '../services';
 
 /** The local gateway: nginx with a config rendered from the routing table. */
@@ -16,7 +22,15 @@ export async function startGateway(
   for (const dir of ['logs', 'run', 'tmp'])
     fs.mkdirSync(path.join(prefix, dir), { recursive: true });
   const conf = path.join(prefix, 'nginx.conf');
-  fs.writeFileSync(conf, renderNginxConfig(input));
+  // Workers run as nobody when we are root: their buffers must be somewhere nobody can write.
+  let tempDir: string | undefined;
+  if (runningAsRoot()) {
+    tempDir = reachableByNobody(prefix)
+      ? path.join(prefix, 'tmp')
+      : path.join(unprivilegedDataDir('nginx', env), 'tmp');
+    prepareUnprivilegedDir(tempDir);
+  }
+  fs.writeFileSync(conf, renderNginxConfig({ ...input, tempDir }));
   const url = `http://localhost:${input.listenPort}`;
   const daemon = await startDaemon(
     {

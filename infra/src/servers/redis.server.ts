@@ -36,6 +36,6 @@ export const redisServer: ServerDefinition = {
       },
       env,
     );
-    return { name: 'redis', started: true, url, stop: daemon.stop };
+    return { name: 'redis', started: true, url, pid: daemon.pid, stop: daemon.stop };
   },
 };

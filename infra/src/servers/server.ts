@@ -8,6 +8,8 @@ export interface RunningServer {
   /** true when this call started it; false when it was already up and is reused. */
   started: boolean;
   url: string;
+  /** The process this call started (absent when reused): chaos tests kill it outright. */
+  pid?: number;
   stop(): Promise<void>;
 }
 

@@ -26,6 +26,8 @@ export interface OrderRecord {
   holdUncertain: boolean;
   /** Held, but the partner log has not confirmed the hold yet (partner sync only). */
   holdTentative: boolean;
+  /** Hold requests sent to tickets and not answered back into this row yet. */
+  holdRequestsInFlight: number;
 }
 
 interface OrderRow {
@@ -49,6 +51,7 @@ interface OrderRow {
   updated_at: Date;
   hold_uncertain: boolean;
   hold_tentative: boolean;
+  hold_requests_in_flight: number;
 }
 
 const toRecord = (row: OrderRow): OrderRecord => ({
@@ -72,6 +75,7 @@ const toRecord = (row: OrderRow): OrderRecord => ({
   updatedAt: row.updated_at,
   holdUncertain: row.hold_uncertain,
   holdTentative: row.hold_tentative,
+  holdRequestsInFlight: row.hold_requests_in_flight,
 });
 
 type Db = Pool | PoolClient;
@@ -286,6 +290,26 @@ export async function recordTentativeHold(
 }
 
 /** Committed before answering 503, so the order remembers that a hold may exist for it. */
+/** Announces a hold request for a `created` order; nothing when the order moved on or vanished. */
+export async function beginHoldRequest(db: Db, id: string): Promise<OrderRecord | undefined> {
+  const { rows } = await db.query<OrderRow>(
+    `UPDATE orders SET hold_requests_in_flight = hold_requests_in_flight + 1
+     WHERE id = $1 AND status = 'created' RETURNING *`,
+    [id],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** The answer (or its absence) is being recorded under the row lock. */
+export async function endHoldRequest(client: PoolClient, order: OrderRecord): Promise<OrderRecord> {
+  const { rows } = await client.query<OrderRow>(
+    `UPDATE orders SET hold_requests_in_flight = greatest(hold_requests_in_flight - 1, 0)
+     WHERE id = $1 RETURNING *`,
+    [order.id],
+  );
+  return rows[0] ? toRecord(rows[0]) : order;
+}
+
 export async function markHoldUncertain(client: PoolClient, id: string): Promise<void> {
   await client.query('UPDATE orders SET hold_uncertain = true WHERE id = $1', [id]);
 }

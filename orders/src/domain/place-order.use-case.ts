@@ -14,7 +14,9 @@ import {
 import type { OrdersConfig } from '../config';
 import { claimIdempotencyKey } from '../data-access/idempotency-key.repository';
 import {
+  beginHoldRequest,
   deleteUnconfirmedOrder,
+  endHoldRequest,
   findOrder,
   insertOrder,
   lockFanMatch,
@@ -176,9 +178,10 @@ type HoldOutcome =
 
 /**
  * Ends an order that tickets refused. Normally it is deleted: nothing was held or announced.
- * But if an earlier request for it went unanswered, that request may still be deciding in
- * tickets (and a refusal now does not prove it will refuse), so the order is cancelled with
- * an event instead, and tickets releases whatever it ends up holding for this order id.
+ * But if an earlier request for it went unanswered, or another request for it is still in
+ * flight (a retry with the same key), that request may still be deciding in tickets (and a
+ * refusal now does not prove it will refuse), so the order is cancelled with an event
+ * instead, and tickets releases whatever it ends up holding for this order id.
  */
 async function endRefusedOrder(
   runtime: Runtime,
@@ -186,7 +189,7 @@ async function endRefusedOrder(
   order: OrderRecord,
   error: AppError,
 ): Promise<HoldOutcome> {
-  if (!order.holdUncertain) {
+  if (!order.holdUncertain && order.holdRequestsInFlight === 0) {
     await deleteUnconfirmedOrder(client, order.id);
     return { kind: 'refused', error };
   }
@@ -196,26 +199,42 @@ async function endRefusedOrder(
 }
 
 /**
- * Step 2, with the order row locked for the duration of the hold request: concurrent
- * retries, a cancel or the sweeper wait for (or skip) it instead of deciding alongside.
+ * Step 2: ask tickets with no transaction open and no connection held, then record the
+ * answer in a short transaction. Nothing is locked across the call: the row is re-read under
+ * its lock once the answer is in, and every change is conditional on status and version, so
+ * a cancel, the sweeper or a concurrent retry that decided meanwhile wins and the answer is
+ * dropped. Tickets then releases the hold when it hears the order ended, or refuses a
+ * request that arrives after the end (its ended-orders record).
  */
 async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOutcome> {
   const { config, logger } = runtime;
+  const started = await beginHoldRequest(runtime.pool, order.id);
+  if (!started) {
+    const current = await findOrder(runtime.pool, order.id);
+    return current ? { kind: 'decided', order: current } : { kind: 'vanished' };
+  }
+
+  let answer: HoldResponse | undefined;
+  let failure: unknown;
+  try {
+    answer = await requestHold(
+      runtime.bus,
+      holdRequestFor(started),
+      config.HOLD_REQUEST_TIMEOUT_MS,
+    );
+  } catch (error) {
+    failure = error;
+  }
+
   return inTransaction(runtime.pool, async (client): Promise<HoldOutcome> => {
     const locked = await lockOrder(client, order.id);
     if (!locked) return { kind: 'vanished' };
-    const current = locked.order;
-    // Another request with the same key already got tickets' answer.
+    const current = await endHoldRequest(client, locked.order);
+    // A cancel, the sweeper or another request with the same key decided while we asked.
     if (current.status !== 'created') return { kind: 'decided', order: current };
 
-    let answer: HoldResponse;
-    try {
-      answer = await requestHold(
-        runtime.bus,
-        holdRequestFor(current),
-        config.HOLD_REQUEST_TIMEOUT_MS,
-      );
-    } catch (error) {
+    if (!answer) {
+      const error = failure;
       if (error instanceof AppError && REFUSALS.includes(error.status)) {
         // Tickets refused the request itself (unknown match, not for sale, own listing):
         // nothing is held. Anything else (a 409 included) may hide a hold: the order stays.

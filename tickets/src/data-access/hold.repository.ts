@@ -141,3 +141,25 @@ export async function recordPartnerDecision(
     [orderId, decision.outcome, decision.decidedAt, decision.reason ?? null],
   );
 }
+
+/**
+ * Serialises everything tickets does for one order's hold (placing it, releasing it), so a
+ * release that finds no hold and a hold request racing it cannot both pass.
+ */
+export async function lockOrderHold(client: PoolClient, orderId: string): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('hold:' || $1))", [orderId]);
+}
+
+/** The order ended before anything was held for it: a later hold request is refused. */
+export async function recordEndedOrder(client: PoolClient, orderId: string): Promise<void> {
+  await client.query('INSERT INTO ended_orders (order_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+    orderId,
+  ]);
+}
+
+export async function isEndedOrder(client: PoolClient, orderId: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM ended_orders WHERE order_id = $1', [
+    orderId,
+  ]);
+  return (rowCount ?? 0) > 0;
+}

@@ -13,6 +13,8 @@ import {
   findHold,
   insertPrimaryHold,
   insertResaleHold,
+  isEndedOrder,
+  lockOrderHold,
   type HoldRecord,
 } from '../data-access/hold.repository';
 import { findInventory, holdSeats, peekPending } from '../data-access/inventory.repository';
@@ -59,11 +61,15 @@ export async function placeHold(
     }
   }
   try {
-    return await inTransaction(deps.pool, (client) =>
-      request.kind === 'primary'
+    return await inTransaction(deps.pool, async (client) => {
+      await lockOrderHold(client, request.orderId);
+      // Orders asks outside any transaction, so the order's end can overtake its request.
+      if (await isEndedOrder(client, request.orderId))
+        throw new ConflictError('This order has already ended', 'order_ended');
+      return request.kind === 'primary'
         ? holdPrimary(client, deps.schema, request)
-        : holdResale(client, deps.schema, request),
-    );
+        : holdResale(client, deps.schema, request);
+    });
   } catch (error) {
     if (!(error instanceof Refused)) throw error;
     if (error.reason === 'listing_unavailable' || request.kind === 'resale') {

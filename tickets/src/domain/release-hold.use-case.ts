@@ -1,5 +1,10 @@
 import { appendToOutbox, type PoolClient } from '@ticketaka/common';
-import { closeHold, findHold } from '../data-access/hold.repository';
+import {
+  closeHold,
+  findHold,
+  lockOrderHold,
+  recordEndedOrder,
+} from '../data-access/hold.repository';
 import { releaseSeats } from '../data-access/inventory.repository';
 import { unlockListing } from '../data-access/listing.repository';
 import { holdReleased } from './hold';
@@ -12,17 +17,22 @@ export type ReleaseOutcome = 'released' | 'no_hold' | 'already_released' | 'alre
 /**
  * Gives an order's hold back (order cancelled or expired). Runs in the caller's transaction
  * (the consumer's applyOnce). The hold leaves `held` at most once, so a duplicate or late
- * message finds nothing to do; a sold hold is never released.
+ * message finds nothing to do; a sold hold is never released. An order that ends before its
+ * hold request arrived is remembered, and that late request is refused (place-hold).
  */
 export async function releaseHold(
   client: PoolClient,
   schema: string,
   orderId: string,
 ): Promise<ReleaseOutcome> {
+  await lockOrderHold(client, orderId);
   const hold = await closeHold(client, orderId, 'released');
   if (!hold) {
     const existing = await findHold(client, orderId);
-    if (!existing) return 'no_hold';
+    if (!existing) {
+      await recordEndedOrder(client, orderId);
+      return 'no_hold';
+    }
     return existing.status === 'sold' ? 'already_sold' : 'already_released';
   }
   if (hold.kind === 'resale') {
