@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -76,6 +77,10 @@ test('when the compiled service is started with plain node, then /healthz and /r
       LOG_LEVEL: 'info',
       PORT: '0',
       SHUTDOWN_TIMEOUT_SECONDS: '10',
+      // Production never makes its own ticket-code key (it comes from a Secret); a fresh one here.
+      TICKET_CODE_PRIVATE_KEY: generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { readJson } from '@ticketaka/common/testing';
-import { solvedAltcha } from '../../security/test/security-test-kit';
+import { BROWSER, solvedAltcha } from '../../security/test/security-test-kit';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { serviceEnv } from '../src/launcher/platform';
@@ -84,7 +84,8 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('World Cup matches');
 
-  const me = await fetch(`${gateway}/api/users/currentuser`);
+  // A fan's browser: the security check blocks clients that announce themselves as scripts.
+  const me = await fetch(`${gateway}/api/users/currentuser`, { headers: BROWSER });
   expect(me.status).toBe(200);
   expect(await readJson(me)).toEqual({ currentUser: null });
 
@@ -92,11 +93,15 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   expect(second.code).toBe(0);
   expect(second.output).toContain('already running');
   // The gateway's security check is on: sign-up needs a proof-of-work, solved as a browser would.
-  const unsolved = await fetch(`${gateway}/api/users/signup`, { method: 'POST' });
+  const unsolved = await fetch(`${gateway}/api/users/signup`, {
+    method: 'POST',
+    headers: BROWSER,
+  });
   expect(unsolved.status).toBe(428);
   const signup = await fetch(`${gateway}/api/users/signup`, {
     method: 'POST',
     headers: {
+      ...BROWSER,
       'content-type': 'application/json',
       'x-altcha': await solvedAltcha(`${gateway}/api/security/challenge`),
     },
@@ -109,7 +114,9 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   });
   expect(signup.status).toBe(201);
   const cookie = signup.headers.get('set-cookie')?.split(';')[0] ?? '';
-  const again = await fetch(`${gateway}/api/users/currentuser`, { headers: { cookie } });
+  const again = await fetch(`${gateway}/api/users/currentuser`, {
+    headers: { ...BROWSER, cookie },
+  });
   expect((await readJson(again)).currentUser.email).toBe('first@example.com');
 
   // The sandbox signs its webhooks with this installation's own secret, next to the JWT keys.
