@@ -40,4 +40,8 @@ export const e2eEnv = (): NodeJS.ProcessEnv =>
     SIGNUPS_PER_IP: '500',
     SIGNUPS_PER_NETWORK: '500',
     RATE_SIGNUP_PER_IP: '500',
+    // Chromium, Next.js and every service share two cores here: the first checks after start
+    // can take longer than the production 50 ms, and sign-up fails closed. The fail policy
+    // itself is proven by security's gateway tests; the journeys test the fan's path.
+    GATEWAY_CHECK_TIMEOUT_MS: '2000',
   }) as NodeJS.ProcessEnv;
