@@ -1,17 +1,7 @@
-import { z } from 'zod';
+import type { CurrentUser } from '@ticketaka/contracts';
 
-export const roleSchema = z.enum(['fan', 'admin', 'steward']);
-export type Role = z.infer<typeof roleSchema>;
-
-/** What every service knows about the signed-in user, taken from auth's token. */
-export const currentUserSchema = z.object({
-  id: z.string().uuid(),
-  email: z.string().email(),
-  displayName: z.string(),
-  country: z.string().length(2),
-  role: roleSchema,
-});
-export type CurrentUser = z.infer<typeof currentUserSchema>;
+// The signed-in user is part of the public contract (the web client reads it too): one schema.
+export { currentUserSchema, roleSchema, type CurrentUser, type Role } from '@ticketaka/contracts';
 
 declare module 'express-serve-static-core' {
   interface Request {
