@@ -4,7 +4,7 @@ import { isPortOpen, waitUntil } from '../process/port';
 import { ensureGoBinary } from './go-binary';
 import { reused, type RunningServer, type ServerDefinition } from './server';
 
-const MODULE = 'github.com/stripe/stripe-mock@latest';
+const MODULE = 'github.com/stripe/stripe-mock@v0.203.0';
 /** stripe-mock accepts any key of the right shape; this is the one its own docs use. */
 export const STRIPE_MOCK_API_KEY = 'sk_test_123';
 
