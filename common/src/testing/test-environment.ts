@@ -1,16 +1,25 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
-import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { connectNats } from '../bus/nats-connection';
+import { ADMIN_USER } from '../credentials/service-credentials';
+import { provisionServiceSchemas } from '../db/service-roles';
 import { generateJwtKeyPair, type JwtKeyPair } from '../auth/jwt-keys';
 import type { CurrentUser } from '../auth/current-user';
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../auth/token-verifier';
-import { localDatabaseUrl, localNatsUrl, localRedisUrl } from '../config/local-defaults';
+import {
+  localAdminDatabaseUrl,
+  localCredentialsDir,
+  localDatabaseUrl,
+  localNatsUrl,
+  localRedisUrl,
+} from '../config/local-defaults';
 
 export interface TestEnvironment {
   /** Environment variables for services started by this test file. */
   env: NodeJS.ProcessEnv;
+  /** The test's database as the superuser: for inspecting every schema, never for a service. */
   databaseUrl: string;
   namespace: string;
   keys: JwtKeyPair;
@@ -45,17 +54,24 @@ export async function createTestEnvironment(
     .slice(0, 30);
   const database = `t_${slug}_${suffix}`;
   const namespace = `t${suffix}`;
-  const admin = new Client({ connectionString: localDatabaseUrl(servers, 'postgres') });
+  const admin = new Client({ connectionString: localAdminDatabaseUrl(servers, 'postgres') });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
+  // Each service's role gets its own schema in it, as in a real installation.
+  const databaseUrl = localAdminDatabaseUrl(servers, database);
+  const owner = new Client({ connectionString: databaseUrl });
+  await owner.connect();
+  await provisionServiceSchemas(owner, database).finally(() => owner.end());
 
   const keys = generateJwtKeyPair();
-  const databaseUrl = localDatabaseUrl(servers, database);
+  const credentialsDir = localCredentialsDir(servers);
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: databaseUrl,
+    // Every service started with this env connects as itself (role, Redis user, NATS user).
+    DATABASE_URL: localDatabaseUrl(servers, database),
+    CREDENTIALS_DIR: credentialsDir,
     DATABASE_POOL_SIZE: '10',
     NATS_URL: localNatsUrl(servers),
     EVENT_NAMESPACE: namespace,
@@ -91,11 +107,17 @@ export async function createTestEnvironment(
         },
       ),
     cleanup: async () => {
-      const client = new Client({ connectionString: localDatabaseUrl(servers, 'postgres') });
+      const client = new Client({ connectionString: localAdminDatabaseUrl(servers, 'postgres') });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await client.end();
-      const nc = await connect({ servers: localNatsUrl(servers) });
+      const nc = await connectNats({
+        servers: localNatsUrl(servers),
+        user: ADMIN_USER,
+        credentialsDir,
+        name: `${namespace}-cleanup`,
+        maxReconnectAttempts: 0,
+      });
       const jsm = await jetstreamManager(nc);
       const prefix = `${namespace}_`.toUpperCase();
       for await (const name of jsm.streams.names()) {
