@@ -9,11 +9,13 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
+import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import {
   ADMIN_USER,
   connectNats,
   createLogger,
+  databaseRole,
   databaseUrlFor,
   EventBus,
   HOLD_SUBJECT,
@@ -26,7 +28,13 @@ import { createTestEnvironment, eventually, type TestEnvironment } from '@ticket
 import { natsServer } from '../src/servers/nats.server';
 import { redisServer } from '../src/servers/redis.server';
 import { natsPublicKey } from '../src/servers/credentials';
-import { natsPermissions, renderNatsAuthorization } from '../src/security/nats-permissions';
+import {
+  natsPermissions,
+  renderNatsAuthorization,
+  servicesWithUsers,
+} from '../src/security/nats-permissions';
+import { renderClusterSecrets } from '../src/kubernetes/secrets';
+import { repoRoot } from '../src/paths';
 import { serviceDefinitions } from '../src/services';
 import { isPortOpen } from '../src/process/port';
 
@@ -366,6 +374,65 @@ describe('servers started by code from before authentication', () => {
     } finally {
       for (const child of open2) child.kill('SIGTERM');
       await sleep(300);
+    }
+  });
+});
+
+describe('Kubernetes', () => {
+  const docs = (file: string) =>
+    parseAllDocuments(fs.readFileSync(path.join(repoRoot, file), 'utf8')).map((d) => d.toJS());
+  const services = servicesWithUsers(serviceDefinitions);
+
+  test('when the cluster is bootstrapped, then PostgreSQL has exactly one login role per registered service, each owning its own schema', () => {
+    const cluster = docs('infra/k8s/platform/postgres.yaml').find((d) => d.kind === 'Cluster');
+    const roles = services.map((s) => databaseRole(s.name)).sort();
+    const managed = cluster.spec.managed.roles as {
+      name: string;
+      passwordSecret?: { name: string };
+    }[];
+    expect(
+      managed
+        .filter((r) => r.passwordSecret)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(roles);
+    const sql: string[] = cluster.spec.bootstrap.initdb.postInitApplicationSQL;
+    for (const role of roles) {
+      expect(sql).toContain(`CREATE ROLE ${role} NOLOGIN IN ROLE ticketaka_service`);
+      expect(sql).toContain(`CREATE SCHEMA ${role} AUTHORIZATION ${role}`);
+    }
+  });
+
+  test('when the secrets are generated, then every Secret a manifest names for credentials exists, each pod mounts only its own, and no NATS user outside admin is unrestricted', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-credentials-'));
+    try {
+      const secrets = renderClusterSecrets(dir) as {
+        metadata: { name: string };
+        stringData: Record<string, string>;
+      }[];
+      const names = new Set(secrets.map((s) => s.metadata.name));
+      for (const service of services) {
+        const deployment = docs(`infra/k8s/${service.name}.yaml`).find(
+          (d) => d.kind === 'Deployment',
+        );
+        const volumes = deployment.spec.template.spec.volumes as {
+          secret?: { secretName: string };
+        }[];
+        expect(volumes.map((v) => v.secret?.secretName)).toEqual([
+          `ticketaka-${service.name}-credentials`,
+        ]);
+        expect(names.has(`ticketaka-${service.name}-credentials`)).toBe(true);
+        expect(names.has(`ticketaka-pg-${service.name}`)).toBe(true);
+      }
+      const nats = secrets.find((s) => s.metadata.name === 'ticketaka-nats-authorization')!;
+      const conf = nats.stringData['authorization.conf'] as string;
+      expect(conf.match(/\{ nkey: U[A-Z0-9]+ \}/g)).toHaveLength(1);
+      expect(conf).not.toContain('*.payments');
+      const redis = secrets.find((s) => s.metadata.name === 'ticketaka-redis-users')!;
+      expect(redis.stringData['users.acl']).toMatch(/^user default off$/m);
+      expect(redis.stringData['users.acl']).not.toMatch(/ >/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defineService, redisUrlFor } from '@ticketaka/common';
+import { defineService } from '@ticketaka/common';
 import { securityConfigSchema } from './config';
 import { createOrderActivityStore } from './data-access/order-activity.store';
 import { connectRedis } from './data-access/redis-client';
@@ -19,10 +19,7 @@ export const startSecurityService = defineService({
   migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
   setup: async (runtime) => {
     const { config } = runtime;
-    const redis = await connectRedis(
-      redisUrlFor(config.REDIS_URL, config.CREDENTIALS_DIR, runtime.name),
-      runtime.logger,
-    );
+    const redis = await connectRedis(runtime.redisUrl, runtime.logger);
     runtime.onClose(async () => void (await redis.quit().catch(() => redis.disconnect())));
     runtime.readiness.redis = async () => void (await redis.ping());
     const prefix = `${config.REDIS_PREFIX}:security`;

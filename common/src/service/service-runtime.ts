@@ -22,6 +22,8 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   schema: string;
   /** DATABASE_URL as the service's own role (for a connection of its own, e.g. LISTEN). */
   databaseUrl: string;
+  /** REDIS_URL as the service's own Redis user (for clients of its own, e.g. Bull's). */
+  redisUrl: string;
   config: C;
   logger: Logger;
   metrics: Metrics;
@@ -67,6 +69,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
   // Every connection is made as the service's own user: a PostgreSQL role that owns its
   // schema only, a Redis ACL user, a NATS user allowed exactly its service.json's subjects.
   const databaseUrl = databaseUrlFor(config.DATABASE_URL, config.CREDENTIALS_DIR, name);
+  const redisUrl = redisUrlFor(config.REDIS_URL, config.CREDENTIALS_DIR, name);
   const pool = createPool(databaseUrl, schema, {
     max: config.DATABASE_POOL_SIZE,
     connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
@@ -76,7 +79,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
   const closeSteps: (() => Promise<void>)[] = [];
   let redis: Redis | undefined;
   try {
-    redis = await connectRedis(redisUrlFor(config.REDIS_URL, config.CREDENTIALS_DIR, name));
+    redis = await connectRedis(redisUrl);
     const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
     const verifier = createTokenVerifier(publicKey, revocations);
     const applied = await migrate(pool, schema, options.migrationsDir);
@@ -102,6 +105,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
       name,
       schema,
       databaseUrl,
+      redisUrl,
       config,
       logger,
       metrics,

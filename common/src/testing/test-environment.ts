@@ -3,6 +3,9 @@ import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats } from '../bus/nats-connection';
+import { EventBus } from '../bus/event-bus';
+import type { EventEnvelope } from '../events/define-event';
+import { createLogger } from '../logging/logger';
 import { ADMIN_USER } from '../credentials/service-credentials';
 import { provisionServiceSchemas } from '../db/service-roles';
 import { generateJwtKeyPair, type JwtKeyPair } from '../auth/jwt-keys';
@@ -31,6 +34,14 @@ export interface TestEnvironment {
     user: CurrentUser,
     options?: { expiresInSeconds?: number; sessionId?: string; version?: number },
   ): string;
+  /**
+   * The test harness's own NATS connection, as `admin`, in the test's namespace: publishing
+   * another service's events, inspecting any stream or consumer. A service's bus may do only
+   * what its service.json allows, so a test that plays another part uses this one.
+   */
+  harness(): Promise<EventBus>;
+  /** Publishes events as the harness (see `harness`), e.g. an order event for tickets' tests. */
+  publish(...events: EventEnvelope[]): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -82,11 +93,27 @@ export async function createTestEnvironment(
     PORT: '0',
   };
 
+  let harness: Promise<EventBus> | undefined;
+  const harnessBus = () =>
+    (harness ??= EventBus.connect({
+      servers: localNatsUrl(servers),
+      namespace,
+      service: 'test-harness',
+      user: ADMIN_USER,
+      credentialsDir,
+      logger: createLogger('test-harness', { level: 'silent' }),
+    }));
+
   return {
     env,
     databaseUrl,
     namespace,
     keys,
+    harness: harnessBus,
+    publish: async (...events) => {
+      const bus = await harnessBus();
+      for (const event of events) await bus.publish(event);
+    },
     tokenFor: (user, options = {}) =>
       jwt.sign(
         {
@@ -107,6 +134,7 @@ export async function createTestEnvironment(
         },
       ),
     cleanup: async () => {
+      if (harness) await (await harness).close();
       const client = new Client({ connectionString: localAdminDatabaseUrl(servers, 'postgres') });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

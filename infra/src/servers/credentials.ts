@@ -36,13 +36,16 @@ const password = () => randomBytes(24).toString('base64url');
  * PostgreSQL password, a Redis password. Existing ones are kept. The superuser password of
  * a PostgreSQL data folder initialised before this existed stays the one it was made with.
  */
-export function ensureLocalCredentials(env: NodeJS.ProcessEnv = process.env): string {
+export function ensureLocalCredentials(
+  env: NodeJS.ProcessEnv = process.env,
+  users: string[] = localUsers(),
+): string {
   const dir = localCredentialsDir(env);
   // The home keeps its usual mode (PostgreSQL may run as nobody beneath it); only this is private.
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
-  for (const user of localUsers()) {
+  for (const user of users) {
     const folder = path.join(dir, user);
     localSecret(folder, CREDENTIAL_FILES.nats, () =>
       new TextDecoder().decode(nkeys.createUser().getSeed()),

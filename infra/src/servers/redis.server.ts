@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -18,12 +19,18 @@ import { reused, type RunningServer, type ServerDefinition } from './server';
  * every other user may run any command on any key except the dangerous ones (CONFIG,
  * FLUSHALL, KEYS, DEBUG, MODULE, SHUTDOWN, …), INFO excepted, which Bull reads at start.
  */
-export function renderRedisUsers(env: NodeJS.ProcessEnv): string {
-  const lines = ['user default off'];
-  for (const user of localUsers()) {
+export function renderRedisUsers(
+  env: NodeJS.ProcessEnv,
+  users: string[] = localUsers(),
+  extra: string[] = [],
+): string {
+  const lines = ['user default off', ...extra];
+  for (const user of users) {
     const secret = localCredential(env, user, 'redis');
     const rights = user === ADMIN_USER ? '+@all' : '+@all -@dangerous +info';
-    lines.push(`user ${user} on >${secret} ~* &* ${rights}`);
+    // Only the password's SHA-256 is in the file.
+    const hash = createHash('sha256').update(secret).digest('hex');
+    lines.push(`user ${user} on #${hash} ~* &* ${rights}`);
   }
   return `${lines.join('\n')}\n`;
 }
