@@ -8,6 +8,7 @@ import {
   newFan,
   type TestEnvironment,
 } from '@ticketaka/common/testing';
+import { localCredentialsDir } from '@ticketaka/common';
 import { redisServer } from '../../infra/src/servers/redis.server';
 import type { RunningServer } from '../../infra/src/servers/server';
 import { startTicketsService } from '../../tickets/src/tickets-service';
@@ -18,7 +19,13 @@ import { startTicketsService } from '../../tickets/src/tickets-service';
  * A Redis of this test's own (never the shared one), stopped and started again.
  */
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-redis-outage-'));
-const redisEnv = { ...process.env, TICKETAKA_HOME: home, REDIS_PORT: '26779' };
+// Its users are the run's (the services started below read the run's credentials).
+const redisEnv = {
+  ...process.env,
+  TICKETAKA_HOME: home,
+  CREDENTIALS_DIR: localCredentialsDir(),
+  REDIS_PORT: '26779',
+};
 let redis: RunningServer;
 let env: TestEnvironment;
 let tickets: Awaited<ReturnType<typeof startTicketsService>>;

@@ -15,7 +15,7 @@ export const startExpirationService = defineService({
   setup: async (runtime) => {
     const { config } = runtime;
     const queue = await openExpirationQueue({
-      redisUrl: config.REDIS_URL,
+      redisUrl: runtime.redisUrl,
       prefix: config.REDIS_PREFIX,
       logger: runtime.logger,
     });

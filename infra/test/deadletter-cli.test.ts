@@ -28,6 +28,8 @@ beforeAll(async () => {
     servers: env.env.NATS_URL as string,
     namespace: env.namespace,
     service: 'parcels',
+    // A made-up producer and consumer: only the admin user may play them.
+    user: 'admin',
     logger: createLogger('parcels', { level: 'silent' }),
   });
 });

@@ -127,6 +127,8 @@ async function expectNothingLost(purchases: Purchase[]) {
     servers: env.env.NATS_URL as string,
     namespace: env.namespace,
     service: 'outage-check',
+    user: 'admin',
+    credentialsDir: env.env.CREDENTIALS_DIR,
     logger: createLogger('outage-check', { level: 'silent' }),
   });
   try {

@@ -4,11 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect as natsConnect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
-import { createLogger, EventBus, ordersEvents } from '@ticketaka/common';
+import { ADMIN_USER, connectNats, createLogger, EventBus, ordersEvents } from '@ticketaka/common';
 import { eventually } from '@ticketaka/common/testing';
 import { repoRoot } from '../src/paths';
+import { renderNatsAuthorization } from '../src/security/nats-permissions';
+import { localNatsUsers } from '../src/servers/nats.server';
 
 /*
  * The committed NATS configuration (infra/k8s/platform/nats.yaml) run as a real three-server
@@ -62,7 +63,12 @@ function localConfig(i: number): string {
 async function waitForJetStream(i: number) {
   await eventually(
     async () => {
-      const nc = await natsConnect({ servers: `nats://127.0.0.1:${clientPort(i)}` });
+      const nc = await connectNats({
+        servers: `nats://127.0.0.1:${clientPort(i)}`,
+        user: ADMIN_USER,
+        name: 'nats-cluster-test',
+        maxReconnectAttempts: 0,
+      });
       try {
         await (await jetstreamManager(nc)).getAccountInfo();
       } finally {
@@ -105,6 +111,12 @@ const created = () =>
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-nats-cluster-'));
+  // The Secret the cluster includes (`include authorization.conf`), with this run's users; in
+  // namespaced form, since this file isolates itself by namespace like every test.
+  fs.writeFileSync(
+    path.join(dir, 'authorization.conf'),
+    renderNatsAuthorization(localNatsUsers(process.env)),
+  );
   for (const i of [0, 1, 2]) {
     const file = path.join(dir, `nats-${i}.conf`);
     fs.writeFileSync(file, localConfig(i));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { localDatabaseUrl } from '@ticketaka/common/src/config/local-defaults';
+import { localAdminDatabaseUrl } from '@ticketaka/common/src/config/local-defaults';
 import { dataDir } from '../src/paths';
 import { startPrivateServers } from '../src/testing/private-servers';
 import {
@@ -40,7 +40,9 @@ asRoot('a checkout inside a folder only root may enter (0700)', () => {
       expect(data.startsWith(`${SYSTEM_DATA_ROOT}/`)).toBe(true);
       expect(data).not.toBe(dataDir('postgres', servers.env));
       expect(fs.existsSync(path.join(data, 'data', 'PG_VERSION'))).toBe(true);
-      const client = new Client({ connectionString: localDatabaseUrl(servers.env, 'postgres') });
+      const client = new Client({
+        connectionString: localAdminDatabaseUrl(servers.env, 'postgres'),
+      });
       await client.connect();
       const { rows } = await client.query('SELECT current_setting($1) AS fsync', ['fsync']);
       await client.end();

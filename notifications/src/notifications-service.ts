@@ -22,7 +22,7 @@ export const startNotificationsService = defineService({
     runtime.onClose(async () => mailer.close());
     runtime.readiness.smtp = () => mailer.verify();
 
-    const feed = new BellFeed(config.DATABASE_URL, runtime.schema, runtime.logger);
+    const feed = new BellFeed(runtime.databaseUrl, runtime.schema, runtime.logger);
     await feed.start();
     runtime.onClose(() => feed.stop());
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   authEvents,
-  createLogger,
-  EventBus,
+  type EventBus,
   HOLD_SUBJECT,
   holdResponseSchema,
   ordersEvents,
@@ -71,15 +70,10 @@ beforeAll(async () => {
     SCHEDULER_INTERVAL_MS: '200',
     PUBLIC_URL: 'https://tickets.example',
   });
-  others = await EventBus.connect({
-    servers: env.env.NATS_URL as string,
-    namespace: env.namespace,
-    service: 'orders',
-    logger: createLogger('orders', { level: 'silent' }),
-  });
+  // Plays auth, orders, payments and tickets at once: the harness's admin user may.
+  others = await env.harness();
 });
 afterAll(async () => {
-  await others.close();
   await notifications.close();
   await tickets.close();
   await env.cleanup();

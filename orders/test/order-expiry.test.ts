@@ -1,5 +1,5 @@
 import Queue from 'bull';
-import { expirationEvents, ordersEvents } from '@ticketaka/common';
+import { expirationEvents, ordersEvents, redisUrlFor } from '@ticketaka/common';
 import { eventually, readSubject, sleep } from '@ticketaka/common/testing';
 import { EXPIRATION_QUEUE_NAME } from '../../expiration/src/data-access/expiration-queue';
 import type { OrderView } from '../src/domain/order.schemas';
@@ -25,7 +25,13 @@ beforeAll(async () => {
     env: { ORDER_LOCK_SECONDS: String(LOCK_SECONDS), ORDER_SWEEP_INTERVAL_MS: '1000' },
     orders: { startSweeper: false },
   });
-  bull = new Queue(EXPIRATION_QUEUE_NAME, p.env.env.REDIS_URL as string, {
+  // Expiration's own queue, so as expiration's Redis user.
+  const redisUrl = redisUrlFor(
+    p.env.env.REDIS_URL as string,
+    p.env.env.CREDENTIALS_DIR as string,
+    'expiration',
+  );
+  bull = new Queue(EXPIRATION_QUEUE_NAME, redisUrl, {
     prefix: p.env.env.REDIS_PREFIX,
   });
 });

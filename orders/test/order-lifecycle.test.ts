@@ -239,7 +239,7 @@ describe('payments', () => {
   test('when the expiration timer fires for a paid order, then it stays complete and no expiry is announced', async () => {
     const fan = newFan(p.env);
     const { order } = await completed(fan);
-    await p.orders.runtime.bus.publish(
+    await p.env.publish(
       expirationEvents.expirationOrderExpired.create({
         orderId: order.id,
         expiresAt: order.expiresAt,

@@ -173,7 +173,10 @@ describe('orders killed and restarted mid-flow', () => {
        VALUES ($1, $2, 'primary', 41, 2, 3, now() + interval '15 minutes')`,
       [orderId, fan.user.id],
     );
-    const held = await p.tickets.runtime.bus.request(
+    // Orders' request, asked by the harness while orders is down.
+    const held = await (
+      await p.env.harness()
+    ).request(
       HOLD_SUBJECT,
       { kind: 'primary', orderId, userId: fan.user.id, matchNumber: 41, category: 2, quantity: 3 },
       holdResponseSchema,

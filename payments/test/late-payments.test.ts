@@ -33,7 +33,7 @@ afterAll(async () => h.close());
 async function payable() {
   const fan = newFan(h.env);
   const order = anOrder(fan);
-  await announceCreated(h.payments.runtime.bus, order);
+  await announceCreated(await h.env.harness(), order);
   await eventually(async () => expect(await projected(h.payments, order.id)).toBeDefined());
   return { fan, order };
 }
@@ -43,7 +43,7 @@ test('when the order expires after the charge and before the provider confirms i
   expect((await pay(h.payments, fan, { orderId: order.id, card: CARDS.succeeds })).status).toBe(
     202,
   );
-  await announceExpired(h.payments.runtime.bus, order);
+  await announceExpired(await h.env.harness(), order);
   await eventually(async () =>
     expect((await projected(h.payments, order.id))?.status).toBe('expired'),
   );

@@ -30,7 +30,7 @@ afterAll(async () => h.close());
 
 async function payable(fan = newFan(h.env), overrides: Partial<TestOrder> = {}) {
   const order = anOrder(fan, overrides);
-  await announceCreated(h.payments.runtime.bus, order);
+  await announceCreated(await h.env.harness(), order);
   await eventually(async () => expect(await projected(h.payments, order.id)).toBeDefined());
   return { fan, order };
 }
@@ -246,17 +246,17 @@ describe('who may pay what', () => {
   test.each([
     {
       status: 'complete',
-      announce: (o: TestOrder) => announceCompleted(h.payments.runtime.bus, o),
+      announce: async (o: TestOrder) => announceCompleted(await h.env.harness(), o),
       code: 'order_complete',
     },
     {
       status: 'cancelled',
-      announce: (o: TestOrder) => announceCancelled(h.payments.runtime.bus, o),
+      announce: async (o: TestOrder) => announceCancelled(await h.env.harness(), o),
       code: 'order_cancelled',
     },
     {
       status: 'expired',
-      announce: (o: TestOrder) => announceExpired(h.payments.runtime.bus, o),
+      announce: async (o: TestOrder) => announceExpired(await h.env.harness(), o),
       code: 'order_expired',
     },
   ])(
@@ -299,7 +299,7 @@ describe('who may pay what', () => {
     const order = anOrder(fan);
     const paying = pay(h.payments, fan, { orderId: order.id, card: CARDS.succeeds });
     await sleep(300);
-    await announceCreated(h.payments.runtime.bus, order);
+    await announceCreated(await h.env.harness(), order);
     expect((await paying).status).toBe(202);
   });
 });
@@ -417,7 +417,7 @@ describe("payments' copy of orders", () => {
   test('when order events arrive out of order, duplicated or with a gap, then the copy ends at the latest state in version order', async () => {
     const fan = newFan(h.env);
     const order = anOrder(fan);
-    const bus = h.payments.runtime.bus;
+    const bus = await h.env.harness();
     // Completed (v3) before created (v2): the first seen is taken, the older one ignored.
     await announceCompleted(bus, order);
     await eventually(async () =>

@@ -56,7 +56,7 @@ test('when the sandbox starts without SANDBOX_WEBHOOK_SECRET, then it makes a ra
 test('when a webhook is signed with the formerly committed secret, then it is refused and the order stays unpaid', async () => {
   const fan = newFan(h.env);
   const order = anOrder(fan);
-  await announceCreated(h.payments.runtime.bus, order);
+  await announceCreated(await h.env.harness(), order);
   const payload = JSON.stringify({
     id: `evt_${randomUUID().replace(/-/g, '')}`,
     object: 'event',

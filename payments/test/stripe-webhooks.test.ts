@@ -60,7 +60,7 @@ afterAll(async () => {
 
 async function payable(fan = newFan(h.env)) {
   const order = anOrder(fan, { amountCents: 22500 });
-  await announceCreated(h.payments.runtime.bus, order);
+  await announceCreated(await h.env.harness(), order);
   await eventually(async () => expect(await projected(h.payments, order.id)).toBeDefined());
   return { fan, order };
 }
@@ -449,7 +449,7 @@ describe('refunds through Stripe', () => {
   test('when the success arrives for an order payments knows has expired, then it is refunded with an idempotency key from the order, and the fan sees why', async () => {
     const { fan, order } = await payable();
     const payment = await paid(fan, order);
-    await announceExpired(h.payments.runtime.bus, order);
+    await announceExpired(await h.env.harness(), order);
     await eventually(async () =>
       expect((await projected(h.payments, order.id))?.status).toBe('expired'),
     );
@@ -520,8 +520,8 @@ describe('refunds through Stripe', () => {
       orderStatus: 'cancelled',
       reason: 'order_cancelled',
     });
-    await h.payments.runtime.bus.publish(rejection);
-    await h.payments.runtime.bus.publish(ordersEvents.orderPaymentRejected.create(rejection.data));
+    await (await h.env.harness()).publish(rejection);
+    await (await h.env.harness()).publish(ordersEvents.orderPaymentRejected.create(rejection.data));
     await eventually(async () =>
       expect((await paymentOf(h.payments, fan, order.id)).body.payment.refund).toMatchObject({
         status: 'refunded',

@@ -19,7 +19,7 @@ export const startSecurityService = defineService({
   migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
   setup: async (runtime) => {
     const { config } = runtime;
-    const redis = await connectRedis(config.REDIS_URL, runtime.logger);
+    const redis = await connectRedis(runtime.redisUrl, runtime.logger);
     runtime.onClose(async () => void (await redis.quit().catch(() => redis.disconnect())));
     runtime.readiness.redis = async () => void (await redis.ping());
     const prefix = `${config.REDIS_PREFIX}:security`;

@@ -162,8 +162,8 @@ test('when an account holds the maximum of unpaid orders, then a new order is re
     });
   expect((await place()).verdict).toBe('allow');
   const first = order(fan.user.id);
-  await security.runtime.bus.publish(ordersEvents.orderCreated.create(first));
-  await security.runtime.bus.publish(ordersEvents.orderCreated.create(order(fan.user.id)));
+  await env.publish(ordersEvents.orderCreated.create(first));
+  await env.publish(ordersEvents.orderCreated.create(order(fan.user.id)));
   await eventually(async () => {
     const refused = await place();
     expect(refused).toMatchObject({ verdict: 'rate_limited' });
@@ -180,7 +180,7 @@ test('when an account holds the maximum of unpaid orders, then a new order is re
   const cancel = { ...read, method: 'DELETE', path: `/api/orders/${first.id}` };
   expect((await check(security.url, cancel)).verdict).toBe('allow');
 
-  await security.runtime.bus.publish(
+  await env.publish(
     ordersEvents.orderCancelled.create({
       ...first,
       status: 'cancelled',
@@ -195,7 +195,7 @@ test('when an account holds the maximum of unpaid orders, then a new order is re
     expect(Number(cooling.headers.get('retry-after'))).toBeLessThanOrEqual(30);
   });
   // A redelivered `created` for the ended order does not count it again.
-  await security.runtime.bus.publish(ordersEvents.orderCreated.create(first));
+  await env.publish(ordersEvents.orderCreated.create(first));
   await eventually(async () => {
     expect((await security.orders.standing(fan.user.id)).unpaidOrders).toBe(1);
   });
@@ -203,9 +203,7 @@ test('when an account holds the maximum of unpaid orders, then a new order is re
 
 test('when a buyer already holds a live resale lock, then a further order is refused', async () => {
   const fan = newFan(env);
-  await security.runtime.bus.publish(
-    ordersEvents.orderCreated.create(order(fan.user.id, 'resale')),
-  );
+  await env.publish(ordersEvents.orderCreated.create(order(fan.user.id, 'resale')));
   await eventually(async () => {
     const refused = await check(security.url, {
       ip: freshIp(),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ADMIN_USER,
   createLogger,
   EventBus,
   HOLD_SUBJECT,
@@ -17,12 +18,17 @@ import { call, type Json, type TestEnvironment } from '@ticketaka/common/testing
 
 export type TicketsService = Awaited<ReturnType<typeof startTicketsService>>;
 
-/** A second NATS connection acting as the orders service (or the kafka-bridge). */
+/**
+ * A second NATS connection acting as the orders service (or the kafka-bridge, or both), as
+ * the harness's admin user: a service's own user may only do what its service.json allows.
+ */
 export async function connectAs(env: TestEnvironment, service: string): Promise<EventBus> {
   return EventBus.connect({
     servers: env.env.NATS_URL as string,
     namespace: env.namespace,
     service,
+    user: ADMIN_USER,
+    credentialsDir: env.env.CREDENTIALS_DIR,
     logger: createLogger(service, { level: 'silent' }),
   });
 }

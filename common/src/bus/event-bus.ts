@@ -12,7 +12,6 @@ import {
   type ConsumerMessages,
 } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EventDefinition, EventEnvelope, EventOf } from '../events/define-event';
@@ -27,6 +26,7 @@ import {
 import { AppError, ServiceUnavailableError } from '../errors/app-error';
 import { isTransientError } from '../errors/transient';
 import { RetryLaterError, type DeadLetter } from './dead-letter';
+import { connectNats } from './nats-connection';
 
 export interface EventBusOptions {
   servers: string;
@@ -34,6 +34,14 @@ export interface EventBusOptions {
   namespace: string;
   /** The connecting service, used for connection names and queue groups. */
   service: string;
+  /**
+   * Whose NATS credentials the connection uses: the service's own by default, so the server
+   * lets it publish only its own events and consume only what its service.json declares.
+   * Tests that play several parts connect as `admin`.
+   */
+  user?: string;
+  /** Folder of the credentials (CREDENTIALS_DIR); the local installation's when omitted. */
+  credentialsDir?: string;
   /** Copies of each stream in a JetStream cluster (R3 in production); 1 by default. */
   streamReplicas?: number;
   logger: Logger;
@@ -107,6 +115,17 @@ const DEFAULT_BACKOFF_MS = [200, 1000, 5000, 15000, 30000];
 const TRANSIENT_BACKOFF_MS = { first: 250, max: 15_000 };
 const RESTART_BACKOFF_MS = { first: 250, max: 10_000 };
 
+/** A producer's stream: `<SERVICE>`, or `<NAMESPACE>_<SERVICE>` in a namespaced test. */
+export function streamNameOf(service: string, namespace = ''): string {
+  const base = namespace ? `${namespace}_${service}` : service;
+  return base.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
+/** One durable consumer per consuming service and subject (or `<producer>.>` for an observer). */
+export function durableNameOf(consumer: string, subject: string): string {
+  return `${consumer}__${subject}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
@@ -140,10 +159,11 @@ export class EventBus {
   ) {}
 
   static async connect(options: EventBusOptions): Promise<EventBus> {
-    const nc = await connect({
-      servers: options.servers.split(','),
+    const nc = await connectNats({
+      servers: options.servers,
+      user: options.user ?? options.service,
+      credentialsDir: options.credentialsDir,
       name: `${options.namespace || 'ticketaka'}-${options.service}`,
-      maxReconnectAttempts: -1,
     });
     const jsm = await jetstreamManager(nc);
     const bus = new EventBus(nc, jetstream(nc), jsm, options);
@@ -163,13 +183,17 @@ export class EventBus {
     })().catch(() => undefined);
   }
 
+  /** Where this bus connects, so a tool can open a connection of its own to the same servers. */
+  get servers(): { servers: string; credentialsDir?: string } {
+    return { servers: this.options.servers, credentialsDir: this.options.credentialsDir };
+  }
+
   subject(typeOrSubject: string): string {
     return this.options.namespace ? `${this.options.namespace}.${typeOrSubject}` : typeOrSubject;
   }
 
   streamName(service: string): string {
-    const base = this.options.namespace ? `${this.options.namespace}_${service}` : service;
-    return base.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    return streamNameOf(service, this.options.namespace);
   }
 
   /** Creates the stream of a producing service when missing (producer or consumer may come first). */
@@ -195,8 +219,12 @@ export class EventBus {
           throw error;
         });
       }
-    } else if (existing.config.num_replicas < config.num_replicas) {
-      // A stream created before the cluster grew is raised to the configured copies.
+    } else if (
+      existing.config.num_replicas < config.num_replicas &&
+      (service === this.options.service || service === 'deadletter')
+    ) {
+      // A stream created before the cluster grew is raised to the configured copies, by
+      // its producer: NATS lets no other service change a stream's configuration.
       await this.jsm.streams.update(name, { num_replicas: config.num_replicas });
     }
     this.streams.add(name);
@@ -218,7 +246,7 @@ export class EventBus {
   }
 
   durableName(consumer: string, type: string): string {
-    return `${consumer}__${type}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    return durableNameOf(consumer, type);
   }
 
   async subscribe<D extends EventDefinition>(options: SubscribeOptions<D>): Promise<void> {
@@ -411,15 +439,17 @@ export class EventBus {
       ack_wait: nanos(60_000),
       max_ack_pending: Math.max(1000, maxBatch * 4),
     };
-    let name: string;
+    let name = this.durableName(options.consumer, `${options.producer}.>`);
     if (options.replay) {
-      const info = await this.jsm.consumers.add(stream, {
+      // Named after the observer (not random), so NATS can allow it this consumer and no other.
+      name = `${name}_replay`;
+      await this.jsm.consumers.delete(stream, name).catch(() => undefined);
+      await this.jsm.consumers.add(stream, {
         ...config,
+        name,
         inactive_threshold: nanos(5 * 60_000),
       });
-      name = info.name;
     } else {
-      name = this.durableName(options.consumer, `${options.producer}.>`);
       await this.jsm.consumers.info(stream, name).catch(() =>
         this.jsm.consumers.add(stream, { ...config, durable_name: name }).catch(async (error) => {
           await this.jsm.consumers.info(stream, name).catch(() => {

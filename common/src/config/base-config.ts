@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { envBoolean } from './load-config';
-import { localDatabaseUrl, localNatsUrl, localRedisUrl } from './local-defaults';
+import {
+  localCredentialsDir,
+  localDatabaseUrl,
+  localNatsUrl,
+  localRedisUrl,
+} from './local-defaults';
 
 const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
 
@@ -17,10 +22,19 @@ export const baseConfigSchema = z.object({
    * /readyz are reachable only through the gateway; 0.0.0.0 in a cluster (set by the manifests).
    */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Where the database is. The service connects as its own role (named like its schema)
+   * with the password from CREDENTIALS_DIR; a user or password in the URL is replaced.
+   */
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .default(localDatabaseUrl()),
+  /**
+   * Folder of per-user secrets: `<CREDENTIALS_DIR>/<service>/` holds the service's NATS nkey
+   * seed, PostgreSQL and Redis passwords (common/src/credentials/service-credentials.ts).
+   */
+  CREDENTIALS_DIR: z.string().min(1).default(localCredentialsDir()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Longest wait for a pooled connection before the request answers 503. */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),

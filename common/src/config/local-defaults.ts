@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { ADMIN_USER, databaseUrlFor } from '../credentials/service-credentials';
+
 /**
  * Project-local ports for local runs and tests. They sit away from the usual defaults so a
  * developer's own PostgreSQL, Redis or NATS on the standard ports is never touched, and
@@ -32,13 +35,31 @@ export function localPort(name: LocalPortName, env: NodeJS.ProcessEnv = process.
   return port;
 }
 
-/** The local PostgreSQL superuser password; local runs only, never used in a cluster. */
-export const LOCAL_POSTGRES_PASSWORD = 'ticketaka-local';
+/**
+ * The superuser password of a PostgreSQL data folder made before passwords were generated
+ * per installation; only ever read back for such a folder (infra/src/servers/credentials.ts).
+ */
+export const LEGACY_POSTGRES_PASSWORD = 'ticketaka-local';
 export const LOCAL_DATABASE = 'ticketaka';
 
+/** Everything a local run or a test run writes (git-ignored); infra/src/paths.ts agrees. */
+export const localHomeDir = (env: NodeJS.ProcessEnv = process.env) =>
+  path.resolve(env.TICKETAKA_HOME ?? path.join(__dirname, '..', '..', '..', '.local'));
+
+/** Each user's NATS, PostgreSQL and Redis secrets (common/src/credentials/service-credentials.ts). */
+export const localCredentialsDir = (env: NodeJS.ProcessEnv = process.env) =>
+  path.resolve(env.CREDENTIALS_DIR ?? path.join(localHomeDir(env), 'credentials'));
+
+/** Where the local PostgreSQL is; the user and password are added by `databaseUrlFor`. */
 export function localDatabaseUrl(env: NodeJS.ProcessEnv = process.env, database = LOCAL_DATABASE) {
-  return `postgres://postgres:${LOCAL_POSTGRES_PASSWORD}@127.0.0.1:${localPort('POSTGRES_PORT', env)}/${database}`;
+  return `postgres://127.0.0.1:${localPort('POSTGRES_PORT', env)}/${database}`;
 }
+
+/** The local PostgreSQL as its superuser: provisioning and test set-up only, never a service. */
+export const localAdminDatabaseUrl = (
+  env: NodeJS.ProcessEnv = process.env,
+  database = LOCAL_DATABASE,
+) => databaseUrlFor(localDatabaseUrl(env, database), localCredentialsDir(env), ADMIN_USER);
 export const localNatsUrl = (env: NodeJS.ProcessEnv = process.env) =>
   `nats://127.0.0.1:${localPort('NATS_PORT', env)}`;
 export const localRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>

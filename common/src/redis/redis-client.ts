@@ -21,7 +21,10 @@ export async function connectRedis(url: string, options: { commandTimeoutMs?: nu
   } catch (error) {
     redis.disconnect();
     const where = new URL(url);
-    throw new Error(`Redis at ${where.host} is not reachable (REDIS_URL)`, { cause: error });
+    throw new Error(
+      `Redis at ${where.host} is not reachable or refused ${decodeURIComponent(where.username) || 'the connection'} (REDIS_URL): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return redis;
 }

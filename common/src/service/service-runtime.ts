@@ -14,11 +14,16 @@ import { OutboxRelay } from '../outbox/outbox-relay';
 import { createConsume, type Consume } from './consume';
 import { COMMON_RETENTION, RetentionJob } from '../retention/retention';
 import { connectRedis, type Redis } from '../redis/redis-client';
+import { databaseUrlFor, redisUrlFor } from '../credentials/service-credentials';
 
 export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   name: string;
   /** The service's PostgreSQL schema; its pool sees nothing else. */
   schema: string;
+  /** DATABASE_URL as the service's own role (for a connection of its own, e.g. LISTEN). */
+  databaseUrl: string;
+  /** REDIS_URL as the service's own Redis user (for clients of its own, e.g. Bull's). */
+  redisUrl: string;
   config: C;
   logger: Logger;
   metrics: Metrics;
@@ -61,7 +66,11 @@ export async function createServiceRuntime<C extends BaseConfig>(
   const logger = createLogger(name, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics(name);
   const publicKey = resolvePublicKey(config);
-  const pool = createPool(config.DATABASE_URL, schema, {
+  // Every connection is made as the service's own user: a PostgreSQL role that owns its
+  // schema only, a Redis ACL user, a NATS user allowed exactly its service.json's subjects.
+  const databaseUrl = databaseUrlFor(config.DATABASE_URL, config.CREDENTIALS_DIR, name);
+  const redisUrl = redisUrlFor(config.REDIS_URL, config.CREDENTIALS_DIR, name);
+  const pool = createPool(databaseUrl, schema, {
     max: config.DATABASE_POOL_SIZE,
     connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
@@ -70,7 +79,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
   const closeSteps: (() => Promise<void>)[] = [];
   let redis: Redis | undefined;
   try {
-    redis = await connectRedis(config.REDIS_URL);
+    redis = await connectRedis(redisUrl);
     const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
     const verifier = createTokenVerifier(publicKey, revocations);
     const applied = await migrate(pool, schema, options.migrationsDir);
@@ -80,6 +89,7 @@ export async function createServiceRuntime<C extends BaseConfig>(
       namespace: config.EVENT_NAMESPACE,
       streamReplicas: config.NATS_STREAM_REPLICAS,
       service: name,
+      credentialsDir: config.CREDENTIALS_DIR,
       logger,
       metrics,
     });
@@ -94,6 +104,8 @@ export async function createServiceRuntime<C extends BaseConfig>(
     return {
       name,
       schema,
+      databaseUrl,
+      redisUrl,
       config,
       logger,
       metrics,

@@ -1,16 +1,28 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
-import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { connectNats } from '../bus/nats-connection';
+import { EventBus } from '../bus/event-bus';
+import type { EventEnvelope } from '../events/define-event';
+import { createLogger } from '../logging/logger';
+import { ADMIN_USER } from '../credentials/service-credentials';
+import { provisionServiceSchemas } from '../db/service-roles';
 import { generateJwtKeyPair, type JwtKeyPair } from '../auth/jwt-keys';
 import type { CurrentUser } from '../auth/current-user';
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../auth/token-verifier';
-import { localDatabaseUrl, localNatsUrl, localRedisUrl } from '../config/local-defaults';
+import {
+  localAdminDatabaseUrl,
+  localCredentialsDir,
+  localDatabaseUrl,
+  localNatsUrl,
+  localRedisUrl,
+} from '../config/local-defaults';
 
 export interface TestEnvironment {
   /** Environment variables for services started by this test file. */
   env: NodeJS.ProcessEnv;
+  /** The test's database as the superuser: for inspecting every schema, never for a service. */
   databaseUrl: string;
   namespace: string;
   keys: JwtKeyPair;
@@ -22,6 +34,14 @@ export interface TestEnvironment {
     user: CurrentUser,
     options?: { expiresInSeconds?: number; sessionId?: string; version?: number },
   ): string;
+  /**
+   * The test harness's own NATS connection, as `admin`, in the test's namespace: publishing
+   * another service's events, inspecting any stream or consumer. A service's bus may do only
+   * what its service.json allows, so a test that plays another part uses this one.
+   */
+  harness(): Promise<EventBus>;
+  /** Publishes events as the harness (see `harness`), e.g. an order event for tickets' tests. */
+  publish(...events: EventEnvelope[]): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -45,17 +65,24 @@ export async function createTestEnvironment(
     .slice(0, 30);
   const database = `t_${slug}_${suffix}`;
   const namespace = `t${suffix}`;
-  const admin = new Client({ connectionString: localDatabaseUrl(servers, 'postgres') });
+  const admin = new Client({ connectionString: localAdminDatabaseUrl(servers, 'postgres') });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
+  // Each service's role gets its own schema in it, as in a real installation.
+  const databaseUrl = localAdminDatabaseUrl(servers, database);
+  const owner = new Client({ connectionString: databaseUrl });
+  await owner.connect();
+  await provisionServiceSchemas(owner, database).finally(() => owner.end());
 
   const keys = generateJwtKeyPair();
-  const databaseUrl = localDatabaseUrl(servers, database);
+  const credentialsDir = localCredentialsDir(servers);
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: databaseUrl,
+    // Every service started with this env connects as itself (role, Redis user, NATS user).
+    DATABASE_URL: localDatabaseUrl(servers, database),
+    CREDENTIALS_DIR: credentialsDir,
     DATABASE_POOL_SIZE: '10',
     NATS_URL: localNatsUrl(servers),
     EVENT_NAMESPACE: namespace,
@@ -66,11 +93,27 @@ export async function createTestEnvironment(
     PORT: '0',
   };
 
+  let harness: Promise<EventBus> | undefined;
+  const harnessBus = () =>
+    (harness ??= EventBus.connect({
+      servers: localNatsUrl(servers),
+      namespace,
+      service: 'test-harness',
+      user: ADMIN_USER,
+      credentialsDir,
+      logger: createLogger('test-harness', { level: 'silent' }),
+    }));
+
   return {
     env,
     databaseUrl,
     namespace,
     keys,
+    harness: harnessBus,
+    publish: async (...events) => {
+      const bus = await harnessBus();
+      for (const event of events) await bus.publish(event);
+    },
     tokenFor: (user, options = {}) =>
       jwt.sign(
         {
@@ -91,11 +134,18 @@ export async function createTestEnvironment(
         },
       ),
     cleanup: async () => {
-      const client = new Client({ connectionString: localDatabaseUrl(servers, 'postgres') });
+      if (harness) await (await harness).close();
+      const client = new Client({ connectionString: localAdminDatabaseUrl(servers, 'postgres') });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await client.end();
-      const nc = await connect({ servers: localNatsUrl(servers) });
+      const nc = await connectNats({
+        servers: localNatsUrl(servers),
+        user: ADMIN_USER,
+        credentialsDir,
+        name: `${namespace}-cleanup`,
+        maxReconnectAttempts: 0,
+      });
       const jsm = await jetstreamManager(nc);
       const prefix = `${namespace}_`.toUpperCase();
       for await (const name of jsm.streams.names()) {

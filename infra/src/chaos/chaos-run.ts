@@ -244,6 +244,8 @@ export async function runChaos(
       servers: env.env.NATS_URL as string,
       namespace: env.namespace,
       service: 'chaos-check',
+      user: 'admin',
+      credentialsDir: env.env.CREDENTIALS_DIR,
       logger: createLogger('chaos-check', { level: 'silent' }),
     });
     try {

@@ -1,5 +1,6 @@
 // `npm run deadletter -- list|show|replay …`: the operator's view of parked messages.
 import {
+  ADMIN_USER,
   baseConfigSchema,
   createLogger,
   EventBus,
@@ -48,6 +49,9 @@ async function main() {
     servers: config.NATS_URL,
     namespace: config.EVENT_NAMESPACE,
     service: 'deadletter-cli',
+    // An operator's tool: it reads and replays every consumer's letters.
+    user: ADMIN_USER,
+    credentialsDir: config.CREDENTIALS_DIR,
     logger,
   });
   try {

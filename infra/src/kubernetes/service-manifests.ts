@@ -41,6 +41,11 @@ export const terminationGraceSeconds = (service: ServiceDefinition) =>
   PRE_STOP_SECONDS + service.kubernetes.shutdownSeconds + 5;
 
 /** Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler of one service. */
+/** Where each pod's credentials Secret is mounted (CREDENTIALS_DIR in ticketaka-config). */
+export const CREDENTIALS_MOUNT = '/var/run/ticketaka/credentials';
+/** A service's own Secret: `nats.nk`, `postgres-password`, `redis-password` (infra/src/kubernetes/secrets.ts). */
+export const credentialsSecret = (service: string) => `ticketaka-${service}-credentials`;
+
 export function renderServiceYaml(service: ServiceDefinition): string {
   const { name, port, kubernetes: k8s } = service;
   const scaling = autoscalingOf(service);
@@ -61,6 +66,17 @@ export function renderServiceYaml(service: ServiceDefinition): string {
     })),
   ];
   const httpGet = (path: string) => ({ httpGet: { path, port: 'http' } });
+  // Its own credentials only (NATS nkey seed, PostgreSQL and Redis passwords), as files where
+  // common reads them: CREDENTIALS_DIR (ticketaka-config) + /<service>.
+  const credentials = service.messaging
+    ? {
+        volume: {
+          name: 'credentials',
+          secret: { secretName: credentialsSecret(name), defaultMode: 0o440 },
+        },
+        mount: { name: 'credentials', mountPath: `${CREDENTIALS_MOUNT}/${name}`, readOnly: true },
+      }
+    : undefined;
   const deployment = new Document({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -86,6 +102,8 @@ export function renderServiceYaml(service: ServiceDefinition): string {
             runAsNonRoot: true,
             runAsUser: imageUser,
             runAsGroup: imageUser,
+            // The credentials Secret's files (0440) belong to this group, so the process reads them.
+            fsGroup: imageUser,
             seccompProfile: { type: 'RuntimeDefault' },
           },
           // Replicas on different nodes where the cluster has them, so one node loss is partial.
@@ -128,8 +146,10 @@ export function renderServiceYaml(service: ServiceDefinition): string {
               resources: k8s.resources,
               // The root file system stays writable: `skaffold dev` syncs sources into it.
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              ...(credentials ? { volumeMounts: [credentials.mount] } : {}),
             },
           ],
+          ...(credentials ? { volumes: [credentials.volume] } : {}),
         },
       },
     },

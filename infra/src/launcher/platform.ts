@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { localJwtKeyPair } from '@ticketaka/common/src/auth/jwt-keys';
 import {
+  localCredentialsDir,
   localDatabaseUrl,
   localNatsUrl,
   localPort,
@@ -59,6 +60,8 @@ export function serviceEnv(
     NATS_URL: localNatsUrl(env),
     REDIS_URL: localRedisUrl(env),
     JWT_KEYS_DIR: path.join(homeDir(env), 'keys'),
+    // Each service reads its own NATS nkey and PostgreSQL / Redis passwords from here.
+    CREDENTIALS_DIR: localCredentialsDir(env),
     ...(kafkaUrl ? { KAFKA_BROKERS: kafkaUrl } : {}),
     SMTP_URL: env.SMTP_URL ?? localSmtpUrl(env),
     ...Object.fromEntries(

@@ -107,6 +107,26 @@ const processSchema = z.strictObject({
   readyTimeoutMs: z.number().int().positive().default(60_000),
 });
 
+const serviceName = z.string().regex(/^[a-z][a-z0-9-]*$/);
+const eventType = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*){2}$/, 'an event type');
+
+/**
+ * What a service does on NATS; its NATS user is allowed exactly this
+ * (infra/src/security/nats-permissions.ts). Publishing its own events (`<name>.>`) and its
+ * own dead letters is implied by its name. A `consume(...)` or `bus.request(...)` that is
+ * not declared here is refused by the server.
+ */
+const messagingSchema = z.strictObject({
+  /** Event types it consumes, one durable consumer each (`runtime.consume`, `bus.subscribe`). */
+  consumes: z.array(eventType).default([]),
+  /** Producers whose whole stream it observes read-only (`bus.subscribeStream`). */
+  observes: z.array(serviceName).default([]),
+  /** Request/reply subjects it calls (`bus.request`), e.g. `rpc.tickets.hold`. */
+  asks: z.array(z.string().regex(/^rpc\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/)).default([]),
+  /** Whether it serves its own `rpc.<name>.>` subjects (`bus.reply`). */
+  answers: z.boolean().default(false),
+});
+
 export const serviceManifestSchema = z.strictObject({
   $comment: z.string().optional(),
   /** Folder, npm package suffix, image name, PostgreSQL schema (dashes become underscores). */
@@ -125,6 +145,8 @@ export const serviceManifestSchema = z.strictObject({
    */
   calls: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
   process: processSchema.optional(),
+  /** Its NATS permissions; absent for a service that has no NATS, PostgreSQL or Redis user (the web client). */
+  messaging: messagingSchema.optional(),
   image: imageSchema.default({ kind: 'node' }),
   kubernetes: kubernetesSchema,
 });
@@ -132,6 +154,7 @@ export const serviceManifestSchema = z.strictObject({
 export type ServiceManifest = z.infer<typeof serviceManifestSchema>;
 export type ServiceRoute = z.infer<typeof routeSchema>;
 export type ServiceProcess = z.infer<typeof processSchema>;
+export type ServiceMessaging = z.infer<typeof messagingSchema>;
 
 export const manifestFile = (folder: string) => path.join(repoRoot, folder, 'service.json');
 

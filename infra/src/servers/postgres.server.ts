@@ -4,14 +4,25 @@ import path from 'node:path';
 import { Client } from 'pg';
 import {
   LOCAL_DATABASE,
-  LOCAL_POSTGRES_PASSWORD,
+  localAdminDatabaseUrl,
   localDatabaseUrl,
   localPort,
 } from '@ticketaka/common/src/config/local-defaults';
+import { ADMIN_USER, databaseRole } from '@ticketaka/common/src/credentials/service-credentials';
+import {
+  ensureServiceRoles,
+  provisionServiceSchemas,
+} from '@ticketaka/common/src/db/service-roles';
 import { startDaemon } from '../process/daemon';
 import { isPortOpen } from '../process/port';
 import { dataDir } from '../paths';
 import { reused, type RunningServer, type ServerDefinition } from './server';
+import {
+  adoptLegacyPostgresPassword,
+  ensureLocalCredentials,
+  localCredential,
+  localUsers,
+} from './credentials';
 import {
   NOBODY,
   prepareUnprivilegedDir,
@@ -39,7 +50,7 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 async function databaseAnswers(env?: NodeJS.ProcessEnv): Promise<boolean> {
-  const client = new Client({ connectionString: localDatabaseUrl(env, 'postgres') });
+  const client = new Client({ connectionString: localAdminDatabaseUrl(env, 'postgres') });
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -51,17 +62,43 @@ async function databaseAnswers(env?: NodeJS.ProcessEnv): Promise<boolean> {
   }
 }
 
-async function ensureDatabase(env?: NodeJS.ProcessEnv) {
-  const client = new Client({ connectionString: localDatabaseUrl(env, 'postgres') });
+/**
+ * The platform's database, one login role per service (and test fixture) with the password
+ * from the credentials, and in the database one schema owned by each role: after this no
+ * service needs the superuser (common/src/db/service-roles.ts).
+ */
+async function ensureDatabase(env: NodeJS.ProcessEnv) {
+  const client = new Client({ connectionString: localAdminDatabaseUrl(env, 'postgres') });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
       LOCAL_DATABASE,
     ]);
     if (rowCount === 0) await client.query(`CREATE DATABASE ${LOCAL_DATABASE}`);
+    await ensureServiceRoles(
+      client,
+      localUsers()
+        .filter((user) => user !== ADMIN_USER)
+        .map((user) => ({
+          role: databaseRole(user),
+          password: localCredential(env, user, 'postgres'),
+        })),
+    );
   } finally {
     await client.end();
   }
+  const platform = new Client({ connectionString: localAdminDatabaseUrl(env, LOCAL_DATABASE) });
+  await platform.connect();
+  await provisionServiceSchemas(platform, LOCAL_DATABASE).finally(() => platform.end());
+}
+
+/** A reused PostgreSQL must accept this installation's superuser password; see nats.server.ts. */
+async function checkReused(env: NodeJS.ProcessEnv, port: number) {
+  if (await databaseAnswers(env)) return;
+  throw new Error(
+    `PostgreSQL on port ${port} refuses this installation's superuser password (${path.join('credentials', ADMIN_USER)} under the home): ` +
+      'it belongs to another TICKETAKA_HOME. Use that home, stop that server, or use another port (POSTGRES_PORT).',
+  );
 }
 
 export const postgresServer: ServerDefinition = {
@@ -69,14 +106,18 @@ export const postgresServer: ServerDefinition = {
   async ensure(env = process.env): Promise<RunningServer> {
     const port = localPort('POSTGRES_PORT', env);
     const url = localDatabaseUrl(env);
+    // As root, PostgreSQL runs as nobody, which cannot enter a private folder (root's 0700
+    // home, a `mktemp -d` folder): its data and binaries then live where nobody can reach.
+    const legacyRoot = unprivilegedDataDir('postgres', env);
+    adoptLegacyPostgresPassword(env, fs.existsSync(path.join(legacyRoot, 'data', 'PG_VERSION')));
+    ensureLocalCredentials(env);
+    const root = unprivilegedDataDir('postgres', env);
     if (await isPortOpen(port)) {
+      await checkReused(env, port);
       await ensureDatabase(env);
       return reused('postgres', url);
     }
     const owner = runAs();
-    // As root, PostgreSQL runs as nobody, which cannot enter a private folder (root's 0700
-    // home, a `mktemp -d` folder): its data and binaries then live where nobody can reach.
-    const root = unprivilegedDataDir('postgres', env);
     if (root !== dataDir('postgres', env))
       process.stderr.write(
         `  PostgreSQL runs as nobody, which cannot enter ${path.dirname(dataDir('postgres', env))}: its data is in ${root}\n`,
@@ -86,7 +127,7 @@ export const postgresServer: ServerDefinition = {
     prepareUnprivilegedDir(root);
     if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
       const pwFile = path.join(root, 'pwfile');
-      fs.writeFileSync(pwFile, LOCAL_POSTGRES_PASSWORD, { mode: 0o600 });
+      fs.writeFileSync(pwFile, localCredential(env, ADMIN_USER, 'postgres'), { mode: 0o600 });
       if (owner) fs.chownSync(pwFile, owner.uid, owner.gid);
       execFileSync(
         path.join(bin, 'initdb'),

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { localDatabaseUrl } from '@ticketaka/common/src/config/local-defaults';
+import { localAdminDatabaseUrl } from '@ticketaka/common/src/config/local-defaults';
 import { kafkaServer } from '../servers/kafka.server';
 import { coreServers } from '../servers/core-servers';
 import type { RunningServer, ServerDefinition } from '../servers/server';
@@ -40,7 +40,7 @@ export default async function globalSetup(globalConfig: {
 
 /** Databases of a run that crashed before its clean-up; nobody else can be using them. */
 async function dropLeftoverTestDatabases() {
-  const client = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
+  const client = new Client({ connectionString: localAdminDatabaseUrl(process.env, 'postgres') });
   await client.connect();
   const { rows } = await client.query<{ datname: string }>(
     "SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'",

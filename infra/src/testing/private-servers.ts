@@ -45,6 +45,8 @@ export async function startPrivateServers(options: {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TICKETAKA_HOME: home,
+    // Its own users and secrets, whatever the surrounding run's are.
+    CREDENTIALS_DIR: path.join(home, 'credentials'),
     TICKETAKA_THROWAWAY_DATA: 'true',
     POSTGRES_PORT: String(localPorts.POSTGRES_PORT + options.portOffset),
     NATS_PORT: String(localPorts.NATS_PORT + options.portOffset),

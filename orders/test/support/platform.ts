@@ -132,8 +132,8 @@ export async function paymentSucceeded(
   overrides: { paymentId?: string; eventId?: string } = {},
 ) {
   const paymentId = overrides.paymentId ?? randomUUID();
-  // Published from tickets' connection, so it works while orders is down.
-  await p.tickets.runtime.bus.publish(
+  // Published by the harness (payments' part), so it works while orders is down.
+  await p.env.publish(
     paymentsEvents.paymentSucceeded.create(
       {
         id: paymentId,

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { createLogger, createPool, EventBus, loadConfig, migrate } from '@ticketaka/common';
+import {
+  createLogger,
+  createPool,
+  databaseUrlFor,
+  EventBus,
+  loadConfig,
+  migrate,
+} from '@ticketaka/common';
 import { analyticsConfigSchema } from '../../config';
 import { ParquetLake } from '../../data-access/parquet-lake';
 import { lakeTypeCounts } from '../../data-access/lake-statistics';
@@ -15,11 +22,17 @@ runCli(async () => {
   const config = loadConfig('analytics', analyticsConfigSchema);
   const logger = createLogger('analytics-rebuild', { level: config.LOG_LEVEL, pretty: true });
   const target = path.resolve(flag('into') ?? `${config.LAKE_PATH}.rebuild-${Date.now()}`);
-  const pool = createPool(config.DATABASE_URL, 'analytics', { max: 4 });
+  const pool = createPool(
+    databaseUrlFor(config.DATABASE_URL, config.CREDENTIALS_DIR, 'analytics'),
+    'analytics',
+    { max: 4 },
+  );
   const bus = await EventBus.connect({
     servers: config.NATS_URL,
     namespace: config.EVENT_NAMESPACE,
     service: 'analytics-rebuild',
+    user: 'analytics',
+    credentialsDir: config.CREDENTIALS_DIR,
     logger,
   });
   try {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, createPool, loadConfig, migrate } from '@ticketaka/common';
+import { createLogger, createPool, databaseUrlFor, loadConfig, migrate } from '@ticketaka/common';
 import { analyticsConfigSchema } from '../../config';
 import { ParquetLake } from '../../data-access/parquet-lake';
 import { trainAndPublish } from '../../domain/publish-model.use-case';
@@ -17,7 +17,11 @@ runCli(async () => {
   const synthetic = process.argv.includes('--synthetic');
   const lakePath =
     flag('lake') ?? (synthetic ? `${SYNTHETIC_LAKE}-seed42-fans4000` : config.LAKE_PATH);
-  const pool = createPool(config.DATABASE_URL, 'analytics', { max: 2 });
+  const pool = createPool(
+    databaseUrlFor(config.DATABASE_URL, config.CREDENTIALS_DIR, 'analytics'),
+    'analytics',
+    { max: 2 },
+  );
   const lake = await ParquetLake.open(path.resolve(lakePath));
   try {
     await migrate(pool, 'analytics', path.join(__dirname, '..', '..', 'data-access', 'migrations'));

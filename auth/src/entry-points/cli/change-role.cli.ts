@@ -5,8 +5,10 @@ import path from 'node:path';
 import {
   connectRedis,
   createPool,
+  databaseUrlFor,
   loadConfig,
   migrate,
+  redisUrlFor,
   roleSchema,
   SessionRevocations,
 } from '@ticketaka/common';
@@ -24,8 +26,14 @@ async function main() {
     process.exit(2);
   }
   const config = loadConfig('auth', authConfigSchema);
-  const pool = createPool(config.DATABASE_URL, 'auth', { max: 2 });
-  const redis = await connectRedis(config.REDIS_URL);
+  const pool = createPool(
+    databaseUrlFor(config.DATABASE_URL, config.CREDENTIALS_DIR, 'auth'),
+    'auth',
+    {
+      max: 2,
+    },
+  );
+  const redis = await connectRedis(redisUrlFor(config.REDIS_URL, config.CREDENTIALS_DIR, 'auth'));
   try {
     await migrate(pool, 'auth', path.join(__dirname, '..', '..', 'data-access', 'migrations'));
     const outcome = await changeRole(
