@@ -18,7 +18,7 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '../testing/service-processes';
-import { checkInvariants } from './chaos-invariants';
+import { checkInvariants, explainViolations } from './chaos-invariants';
 
 const SERVICES = ['tickets', 'orders', 'expiration', 'payments'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -235,11 +235,6 @@ export async function runChaos(
     await sleep((profile.lockSeconds + 30) * 1000);
     const check = new Client({ connectionString: env.databaseUrl });
     await check.connect();
-    try {
-      report.violations.push(...(await checkInvariants(check)));
-    } finally {
-      await check.end();
-    }
     const bus = await EventBus.connect({
       servers: env.env.NATS_URL as string,
       namespace: env.namespace,
@@ -247,11 +242,14 @@ export async function runChaos(
       logger: createLogger('chaos-check', { level: 'silent' }),
     });
     try {
+      report.violations.push(...(await checkInvariants(check)));
+      if (report.violations.length > 0) log(await explainViolations(check, bus, report.violations));
       for (const letter of await listDeadLetters(bus))
         report.violations.push(
           `dead letter: ${letter.consumer} ${letter.subject}: ${letter.reason}`,
         );
     } finally {
+      await check.end();
       await bus.close();
     }
     for (const fault of report.faults) {
@@ -266,9 +264,13 @@ export async function runChaos(
     await env?.cleanup().catch(() => undefined);
     if (process.env.CHAOS_KEEP_LOGS === 'true') {
       const kept = `${servers.home}-logs`;
-      await import('node:fs').then((fs) =>
-        fs.cpSync(path.join(servers.home, 'service-logs'), kept, { recursive: true }),
-      );
+      await import('node:fs').then((fs) => {
+        fs.cpSync(path.join(servers.home, 'service-logs'), kept, { recursive: true });
+        // The servers' own logs (PostgreSQL's crash recovery, NATS's JetStream restore).
+        fs.cpSync(path.join(servers.home, 'logs'), path.join(kept, 'servers'), {
+          recursive: true,
+        });
+      });
       log(`service logs kept in ${kept}`);
     }
     await servers.stopAll();
