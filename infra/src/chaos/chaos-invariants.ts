@@ -37,6 +37,20 @@ export async function checkInvariants(db: Client): Promise<string[]> {
     if (r.order_status !== 'complete' || r.tickets !== r.quantity)
       violations.push(`charged without tickets or refund: ${JSON.stringify(r)}`);
   }
+  // The provider's own books (the sandbox keeps them as Stripe would): money taken and not
+  // given back must have bought a complete order with all its tickets, whatever payments'
+  // rows say. Catches a charge our side never recorded as well as one it lost track of.
+  for (const r of await rows(
+    `SELECT i.id AS intent, i.metadata->>'ticketaka_order_id' AS order_id, i.amount_cents, i.amount_refunded,
+            o.status AS order_status, o.quantity,
+            (SELECT count(*) FROM tickets.tickets t WHERE t.order_id = o.id)::int AS tickets
+     FROM payments.sandbox_intents i
+     LEFT JOIN orders.orders o ON o.id::text = i.metadata->>'ticketaka_order_id'
+     WHERE i.status = 'succeeded' AND i.amount_refunded < i.amount_cents`,
+  )) {
+    if (r.order_status !== 'complete' || r.tickets !== r.quantity)
+      violations.push(`provider charged without tickets or refund: ${JSON.stringify(r)}`);
+  }
   for (const r of await rows(
     `SELECT p.order_id, p.status FROM payments.payments p WHERE p.status = 'refund_pending'`,
   ))

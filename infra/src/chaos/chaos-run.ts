@@ -112,6 +112,8 @@ export interface ChaosReport {
   violations: string[];
   /** What the partner log held afterwards (partner sync only). */
   partnerLog?: string;
+  /** From the end of buying to a settled state (every lock ended, nothing in flight). */
+  settledMs?: number;
   durationMs: number;
 }
 
@@ -306,10 +308,9 @@ export async function runChaos(
     stopping = true;
     await buying;
 
-    // Let every lock run out and every event land, then look.
-    // Consumers back off up to 15 s while a dependency is away: give them two rounds.
-    log(`settling for ${profile.lockSeconds + 30} s …`);
-    await sleep((profile.lockSeconds + 30) * 1000);
+    // Let every lock run out and every event land, then look. Consumers back off up to 15 s
+    // while a dependency was away, so the state is judged only once it has stopped moving:
+    // every lock ended, no payment in flight, and two passes of the checks 3 s apart agree.
     const check = new Client({ connectionString: env.databaseUrl });
     await check.connect();
     const bus = await EventBus.connect({
@@ -318,13 +319,11 @@ export async function runChaos(
       service: 'chaos-check',
       logger: createLogger('chaos-check', { level: 'silent' }),
     });
-    try {
-      report.violations.push(...(await checkInvariants(check)));
-      if (report.violations.length > 0) log(await explainViolations(check, bus, report.violations));
+    const look = async () => {
+      const violations = await checkInvariants(check);
       for (const letter of await listDeadLetters(bus))
-        report.violations.push(
-          `dead letter: ${letter.consumer} ${letter.subject}: ${letter.reason}`,
-        );
+        violations.push(`dead letter: ${letter.consumer} ${letter.subject}: ${letter.reason}`);
+      let partnerLog: string | undefined;
       if (partnerSync) {
         const partner = await checkPartnerLog(
           check,
@@ -332,9 +331,43 @@ export async function runChaos(
           'fifa-world-cup-2022-ticket-sales-dev',
           CLIENT_ID,
         );
-        report.partnerLog = partner.summary;
-        report.violations.push(...partner.violations);
+        partnerLog = partner.summary;
+        violations.push(...partner.violations);
       }
+      return { violations, partnerLog };
+    };
+    try {
+      const settleFrom = Date.now();
+      const settleBy = settleFrom + (profile.lockSeconds + 60) * 1000;
+      log(
+        `settling (every lock ends within ${profile.lockSeconds} s; at most ${profile.lockSeconds + 60} s) …`,
+      );
+      let seen: Awaited<ReturnType<typeof look>> | undefined;
+      for (;;) {
+        const [moving] = (
+          await check.query(
+            `SELECT (SELECT count(*) FROM orders.orders WHERE status IN ('created', 'awaiting_payment'))::int
+                  + (SELECT count(*) FROM payments.payments WHERE status = 'refund_pending')::int AS n`,
+          )
+        ).rows;
+        if (moving.n === 0) {
+          const now = await look();
+          if (seen && now.violations.length === 0 && seen.violations.length === 0) {
+            seen = now;
+            break;
+          }
+          seen = now;
+        }
+        if (Date.now() > settleBy) {
+          seen = await look();
+          break;
+        }
+        await sleep(3000);
+      }
+      report.violations.push(...seen.violations);
+      report.partnerLog = seen.partnerLog;
+      report.settledMs = Date.now() - settleFrom;
+      if (report.violations.length > 0) log(await explainViolations(check, bus, report.violations));
     } finally {
       await check.end();
       await bus.close();
@@ -393,7 +426,7 @@ export function formatReport(report: ChaosReport): string {
   );
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
   return [
-    `chaos run (${report.profile}${report.partnerSync ? ', partner sync' : ''}) in ${Math.round(report.durationMs / 1000)} s`,
+    `chaos run (${report.profile}${report.partnerSync ? ', partner sync' : ''}) in ${Math.round(report.durationMs / 1000)} s, settled ${Math.round((report.settledMs ?? 0) / 1000)} s after buying stopped`,
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
