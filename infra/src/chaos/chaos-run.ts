@@ -115,6 +115,15 @@ export interface ChaosReport {
   /** From the end of buying to a settled state (every lock ended, nothing in flight). */
   settledMs?: number;
   durationMs: number;
+  /** Over the whole run: fans who tried (each buyer iteration is a new fan), and the outcome. */
+  totals: {
+    fans: number;
+    placed: number;
+    paid: number;
+    complete: number;
+    tickets: number;
+    refunded: number;
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -155,6 +164,7 @@ export async function runChaos(
     faults: [],
     violations: [],
     durationMs: 0,
+    totals: { fans: 0, placed: 0, paid: 0, complete: 0, tickets: 0, refunded: 0 },
   };
   try {
     env = await createTestEnvironment(`chaos ${profile.name}`, { servers: servers.env });
@@ -228,10 +238,12 @@ export async function runChaos(
       else if (status === 0) tally.unreachable += 1;
       else if (status >= 500) tally.failed5xx += 1;
     };
+    const totals = report.totals;
     const buyer = async (n: number) => {
       for (let i = 0; !stopping; i += 1) {
         const fan = newFan(env!);
         tally.requests += 1;
+        totals.fans += 1;
         const order = await call(services.orders!.url, 'POST', '/api/orders', {
           token: fan.token,
           body: { matchNumber: 1 + ((n + i) % 3), category: 1 + (i % 3), quantity: 1 + (i % 2) },
@@ -239,6 +251,7 @@ export async function runChaos(
         count(order.status);
         if (order.status === 201) {
           tally.placed += 1;
+          totals.placed += 1;
           const orderId = (order.body as { order: { id: string } }).order.id;
           // With partner sync an order is payable once the partner log confirmed its hold.
           if (partnerSync && !(await payable(orderId, fan.token))) continue;
@@ -247,7 +260,10 @@ export async function runChaos(
             body: { orderId, card: CARD },
           }).catch(() => ({ status: 0 }));
           count(paid.status);
-          if (paid.status === 202) tally.paid += 1;
+          if (paid.status === 202) {
+            tally.paid += 1;
+            totals.paid += 1;
+          }
         }
         await sleep(50);
       }
@@ -367,6 +383,14 @@ export async function runChaos(
       report.violations.push(...seen.violations);
       report.partnerLog = seen.partnerLog;
       report.settledMs = Date.now() - settleFrom;
+      const [books] = (
+        await check.query(
+          `SELECT (SELECT count(*) FROM tickets.tickets)::int AS tickets,
+                  (SELECT count(*) FROM payments.payments WHERE status = 'refunded')::int AS refunded,
+                  (SELECT count(*) FROM orders.orders WHERE status = 'complete')::int AS complete`,
+        )
+      ).rows;
+      Object.assign(totals, books);
       if (report.violations.length > 0) log(await explainViolations(check, bus, report.violations));
     } finally {
       await check.end();
@@ -431,6 +455,7 @@ export function formatReport(report: ChaosReport): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
+    `fans ${report.totals.fans}, orders placed ${report.totals.placed}, payments accepted ${report.totals.paid}; afterwards ${report.totals.complete} orders complete, ${report.totals.tickets} tickets issued, ${report.totals.refunded} payments refunded`,
     ...(report.partnerLog ? [report.partnerLog] : []),
     report.violations.length === 0
       ? `invariants: oversell 0; every charge has its tickets or a refund; every hold sold or released; every order ended or payable; no dead letters${report.partnerSync ? '; partner log, ledger and tickets agree' : ''}`
