@@ -7,7 +7,7 @@ import { formatReport, runChaos, SHORT_PROFILE, type ChaosOptions } from '../src
  * databases, the event streams and the partner log. One to two minutes each on two cores.
  */
 test.each<[string, ChaosOptions]>([
-  ['', {}],
+  [',', {}],
   [' with partner sync, Kafka and the kafka-bridge SIGKILLed too,', { partnerSync: true }],
 ])(
   'when services and servers are SIGKILLed during an on-sale (the short chaos run)%s then nothing is oversold, lost or left hanging',

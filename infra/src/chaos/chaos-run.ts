@@ -115,7 +115,7 @@ export interface ChaosReport {
   /** From the end of buying to a settled state (every lock ended, nothing in flight). */
   settledMs?: number;
   durationMs: number;
-  /** Over the whole run: fans who tried (each buyer iteration is a new fan), and the outcome. */
+  /** Over the whole run: purchase attempts (each by a new fan), and the outcome. */
   totals: {
     fans: number;
     placed: number;
@@ -455,7 +455,7 @@ export function formatReport(report: ChaosReport): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
-    `fans ${report.totals.fans}, orders placed ${report.totals.placed}, payments accepted ${report.totals.paid}; afterwards ${report.totals.complete} orders complete, ${report.totals.tickets} tickets issued, ${report.totals.refunded} payments refunded`,
+    `purchase attempts ${report.totals.fans} (each by a new fan, refusals included), orders placed ${report.totals.placed}, payments accepted ${report.totals.paid}; afterwards ${report.totals.complete} orders complete, ${report.totals.tickets} tickets issued, ${report.totals.refunded} payments refunded`,
     ...(report.partnerLog ? [report.partnerLog] : []),
     report.violations.length === 0
       ? `invariants: oversell 0; every charge has its tickets or a refund; every hold sold or released; every order ended or payable; no dead letters${report.partnerSync ? '; partner log, ledger and tickets agree' : ''}`
