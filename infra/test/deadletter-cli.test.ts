@@ -1,40 +1,24 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { z } from 'zod';
 import path from 'node:path';
-import {
-  createLogger,
-  defineEvent,
-  EventBus,
-  listDeadLetters,
-  replayDeadLetter,
-} from '@ticketaka/common';
+import { promisify } from 'node:util';
+import { listDeadLetters, replayDeadLetter, type ServiceRuntime } from '@ticketaka/common';
 import { createTestEnvironment, eventually, type TestEnvironment } from '@ticketaka/common/testing';
+import { noteAdded, startNotesService } from '../../common/test/fixtures/notes-service';
 import { repoRoot } from '../src/paths';
 
 const run = promisify(execFile);
-const parcelShipped = defineEvent(
-  'parcels.parcel.shipped',
-  z.object({ id: z.string().uuid(), version: z.number().int() }),
-);
 
 let env: TestEnvironment;
-let bus: EventBus;
+let runtime: ServiceRuntime;
 
 beforeAll(async () => {
   env = await createTestEnvironment('deadletter cli');
-  bus = await EventBus.connect({
-    servers: env.env.NATS_URL as string,
-    namespace: env.namespace,
-    service: 'parcels',
-    // A made-up producer and consumer: only the admin user may play them.
-    user: 'admin',
-    logger: createLogger('parcels', { level: 'silent' }),
-  });
+  // A service's consumer, wired the one way services wire them: through consume and its inbox.
+  runtime = await startNotesService(env.env, { name: 'warehouse', startRelay: false });
 });
 afterAll(async () => {
-  await bus.close();
+  await runtime.close();
   await env.cleanup();
 });
 
@@ -50,34 +34,66 @@ const deadletter = async (...args: string[]) =>
     )
   ).stdout;
 
-test('when a message was dead-lettered and its cause is fixed, then `deadletter list` shows it, `replay` puts it back to the consumer, which applies it, and removes the letter', async () => {
+const copies = async (id: string) =>
+  (
+    await runtime.pool.query<{ copies: number }>('SELECT copies FROM note_copies WHERE id = $1', [
+      id,
+    ])
+  ).rows[0]?.copies;
+
+test('when a message was dead-lettered and its cause is fixed, then `deadletter list` shows it, `replay` puts it back, the consumer applies it exactly once (even delivered again), and the letter is gone', async () => {
   let broken = true;
-  const applied = new Map<string, number>();
-  await bus.subscribe({
-    consumer: 'warehouse',
-    event: parcelShipped,
-    maxDeliver: 1,
-    handler: async (event) => {
-      if (broken) throw new Error('the warehouse rejects parcels today');
-      applied.set(event.id, (applied.get(event.id) ?? 0) + 1);
+  await runtime.consume(
+    noteAdded,
+    async (event, tx) => {
+      if (broken) throw new Error('the warehouse rejects notes today');
+      await tx.query(
+        `INSERT INTO note_copies (id, text) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET copies = note_copies.copies + 1`,
+        [event.data.id, event.data.text],
+      );
     },
-  });
-  const event = parcelShipped.create({ id: randomUUID(), version: 1 });
-  await bus.publish(event);
+    { maxDeliver: 1 },
+  );
+  const event = noteAdded.create({ id: randomUUID(), text: 'parcel', version: 1 });
+  await runtime.bus.publish(event);
 
   await eventually(
-    async () => expect(await listDeadLetters(bus, { consumer: 'warehouse' })).toHaveLength(1),
+    async () =>
+      expect(await listDeadLetters(runtime.bus, { consumer: 'warehouse' })).toHaveLength(1),
     20_000,
   );
   const listed = await deadletter('list', '--consumer', 'warehouse');
   expect(listed).toContain('1 dead letter(s)');
-  expect(listed).toContain('the warehouse rejects parcels today');
+  expect(listed).toContain('the warehouse rejects notes today');
   const seq = /^\s*(\d+)\s/m.exec(listed)?.[1] as string;
 
   broken = false;
   expect(await deadletter('replay', seq)).toContain(`#${seq} →`);
-  // This bare consumer has no inbox; services' consumers de-duplicate a replay with theirs.
-  await eventually(() => expect(applied.get(event.id)).toBeGreaterThanOrEqual(1));
-  expect(await listDeadLetters(bus, { consumer: 'warehouse' })).toEqual([]);
-  await expect(replayDeadLetter(bus, Number(seq))).rejects.toThrow(`no dead letter #${seq}`);
+  await eventually(async () => expect(await copies(event.data.id)).toBe(1));
+  expect(await listDeadLetters(runtime.bus, { consumer: 'warehouse' })).toEqual([]);
+  await expect(replayDeadLetter(runtime.bus, Number(seq))).rejects.toThrow(
+    `no dead letter #${seq}`,
+  );
+  // The same message once more under another message id (a second replay of a copy, a
+  // redelivery after a lost ack): the inbox keeps the effect at one.
+  const again = await runtime.bus.js.publish(
+    runtime.bus.subject(event.type),
+    JSON.stringify(event),
+    { msgID: `again:${event.id}` },
+  );
+  // Handled and acked: the consumer saw it, so a count of one is the inbox's doing.
+  await eventually(async () => {
+    const info = await runtime.bus.jsm.consumers.info(
+      runtime.bus.streamName('notes'),
+      runtime.bus.durableName('warehouse', noteAdded.type),
+    );
+    expect(info.ack_floor.stream_seq).toBeGreaterThanOrEqual(again.seq);
+  });
+  expect(await copies(event.data.id)).toBe(1);
+  const { rows } = await runtime.pool.query(
+    'SELECT consumer FROM processed_events WHERE event_id = $1',
+    [event.id],
+  );
+  expect(rows).toEqual([{ consumer: 'warehouse' }]);
 }, 60_000);

@@ -340,3 +340,16 @@ test('when a Service selects pods, then some workload carries those labels', () 
     ]).toEqual([file, true]);
   }
 });
+
+test('when deployed, then JetStream fsyncs every write before acknowledging it, and PostgreSQL keeps fsync and synchronous commits on and waits for a synchronous replica', () => {
+  const natsConfig = all.find(
+    ({ doc }) => doc.kind === 'ConfigMap' && doc.metadata?.name === 'nats-config',
+  )?.doc.data['nats.conf'] as string;
+  expect(natsConfig).toMatch(/jetstream\s*\{[^}]*\bsync_interval:\s*always\b/);
+  const cluster = all.find(({ doc }) => doc.kind === 'Cluster')?.doc;
+  const parameters = cluster.spec.postgresql.parameters as Record<string, string>;
+  for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes'])
+    expect([setting, parameters[setting] ?? 'on (default)']).not.toEqual([setting, 'off']);
+  expect(cluster.spec.postgresql.synchronous).toMatchObject({ dataDurability: 'required' });
+  expect(cluster.spec.postgresql.synchronous.number).toBeGreaterThanOrEqual(1);
+});

@@ -23,6 +23,12 @@ export function createPool(databaseUrl: string, schema: string, limits: PoolLimi
   if (!SCHEMA_NAME.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
   const settings = [
     `-c search_path=${schema}`,
+    // A commit must be on disk (in WAL) before its caller hears of it: consumers ack the
+    // message, answer a request or the fan once their transaction committed. With
+    // `synchronous_commit=off` a PostgreSQL crash loses commits it already acknowledged,
+    // and the inbox row with them while the message stays acked (found by the chaos run:
+    // a paid order whose tickets were never issued). Forced here whatever the server's default.
+    '-c synchronous_commit=on',
     `-c statement_timeout=${limits.statementTimeoutMs ?? 10_000}`,
     `-c idle_in_transaction_session_timeout=${limits.idleInTransactionTimeoutMs ?? 15_000}`,
   ];

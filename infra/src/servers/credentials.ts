@@ -19,7 +19,7 @@ import { servicesWithUsers } from '../security/nats-permissions';
  * Fixture services of the shared-mechanism tests (common/test/fixtures). They exist on local
  * servers only, with every NATS permission, like `admin`, whose secrets sit beside theirs.
  */
-export const LOCAL_TEST_USERS = ['notes'];
+export const LOCAL_TEST_USERS = ['notes', 'warehouse'];
 
 /** Every user a local installation has: admin, each registered service, the test fixtures. */
 export const localUsers = () => [

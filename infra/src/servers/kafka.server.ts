@@ -407,6 +407,6 @@ export const kafkaServer: ServerDefinition = {
       await daemon.stop();
       throw error;
     }
-    return { name: 'kafka', started: true, url, stop: daemon.stop };
+    return { name: 'kafka', started: true, url, pid: daemon.pid, stop: daemon.stop };
   },
 };

@@ -163,10 +163,11 @@ export const postgresServer: ServerDefinition = {
           // Each test file gets its own database and every service its own pool.
           '-c',
           'max_connections=400',
-          // Only throw-away test clusters trade crash durability for speed (see docs/operations.md).
-          ...(throwAway(env)
-            ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-            : []),
+          // Only throw-away test clusters skip fsync (see docs/operations.md): an OS crash may
+          // lose them, a SIGKILL of PostgreSQL loses nothing it acknowledged (WAL is written
+          // to the kernel at every commit). `synchronous_commit` stays on: off, a killed
+          // PostgreSQL forgets commits it confirmed, which the chaos run must not be fooled by.
+          ...(throwAway(env) ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : []),
         ],
         ...(owner ?? {}),
         // SIGTERM would wait for every pooled session to leave; SIGINT ends them (57P01).

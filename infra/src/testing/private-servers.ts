@@ -3,17 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { killGroup } from '../process/daemon';
+import { homeDir } from '../paths';
+import { kafkaServer } from '../servers/kafka.server';
 import { natsServer } from '../servers/nats.server';
 import { postgresServer } from '../servers/postgres.server';
 import { redisServer } from '../servers/redis.server';
 import type { RunningServer, ServerDefinition } from '../servers/server';
 
 export type CoreServerName = 'postgres' | 'nats' | 'redis';
+/** Kafka only when asked for (partner sync): its JVM takes seconds to start. */
+export type PrivateServerName = CoreServerName | 'kafka';
 
-const definitions: Record<CoreServerName, ServerDefinition> = {
+const definitions: Record<PrivateServerName, ServerDefinition> = {
   postgres: postgresServer,
   nats: natsServer,
   redis: redisServer,
+  kafka: kafkaServer,
 };
 
 /**
@@ -26,10 +31,10 @@ export interface PrivateServers {
   env: NodeJS.ProcessEnv;
   home: string;
   /** Clean stop (PostgreSQL: fast shutdown), then started again after `downMs`. */
-  restart(name: CoreServerName, downMs: number): Promise<void>;
+  restart(name: PrivateServerName, downMs: number): Promise<void>;
   /** SIGKILL of the server and its children, as a crash. */
-  kill(name: CoreServerName): Promise<void>;
-  start(name: CoreServerName): Promise<void>;
+  kill(name: PrivateServerName): Promise<void>;
+  start(name: PrivateServerName): Promise<void>;
   stopAll(): Promise<void>;
 }
 
@@ -39,6 +44,8 @@ export async function startPrivateServers(options: {
   portOffset: number;
   /** Mode of the home folder: 0o700 reproduces a checkout in a private directory. */
   homeMode?: number;
+  /** Also a Kafka broker of its own (`KAFKA_BROKERS` in `env`). */
+  kafka?: boolean;
 }): Promise<PrivateServers> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `ticketaka-${options.label}-`));
   fs.chmodSync(home, options.homeMode ?? 0o755);
@@ -52,9 +59,25 @@ export async function startPrivateServers(options: {
     NATS_PORT: String(localPorts.NATS_PORT + options.portOffset),
     NATS_MONITOR_PORT: String(localPorts.NATS_MONITOR_PORT + options.portOffset),
     REDIS_PORT: String(localPorts.REDIS_PORT + options.portOffset),
+    ...(options.kafka && {
+      KAFKA_PORT: String(localPorts.KAFKA_PORT + options.portOffset),
+      KAFKA_CONTROLLER_PORT: String(localPorts.KAFKA_CONTROLLER_PORT + options.portOffset),
+      KAFKA_BROKERS: `127.0.0.1:${localPorts.KAFKA_PORT + options.portOffset}`,
+    }),
   };
-  const running: Partial<Record<CoreServerName, RunningServer>> = {};
-  const start = async (name: CoreServerName) => {
+  if (options.kafka) {
+    // The broker's jars, once fetched by Maven for the shared broker, are reused as they are.
+    const libs = path.join(homeDir(), 'kafka', 'libs');
+    if (fs.existsSync(path.join(libs, '.installed'))) {
+      fs.mkdirSync(path.join(home, 'kafka'), { recursive: true });
+      fs.symlinkSync(libs, path.join(home, 'kafka', 'libs'));
+    }
+  }
+  const names = (Object.keys(definitions) as PrivateServerName[]).filter(
+    (name) => name !== 'kafka' || options.kafka,
+  );
+  const running: Partial<Record<PrivateServerName, RunningServer>> = {};
+  const start = async (name: PrivateServerName) => {
     const server = await definitions[name].ensure(env);
     if (!server.started) {
       throw new Error(
@@ -63,14 +86,14 @@ export async function startPrivateServers(options: {
     }
     running[name] = server;
   };
-  const stop = async (name: CoreServerName) => {
+  const stop = async (name: PrivateServerName) => {
     await running[name]?.stop();
     delete running[name];
   };
   try {
-    for (const name of Object.keys(definitions) as CoreServerName[]) await start(name);
+    for (const name of names) await start(name);
   } catch (error) {
-    for (const name of Object.keys(running) as CoreServerName[]) await stop(name);
+    for (const name of Object.keys(running) as PrivateServerName[]) await stop(name);
     throw error;
   }
   return {
@@ -88,7 +111,7 @@ export async function startPrivateServers(options: {
       delete running[name];
     },
     stopAll: async () => {
-      for (const name of Object.keys(running) as CoreServerName[]) await stop(name);
+      for (const name of Object.keys(running) as PrivateServerName[]) await stop(name);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
