@@ -185,7 +185,15 @@ ${headers('      ')}
 
 const securityHttpBlocks = (
   check: string,
-) => `  upstream security_check { server ${check}; keepalive 64; }
+) => `  # Every checked request makes a subrequest: connections to security are kept open and
+  # reused for many requests (nginx's default would reopen one every 1,000), under the
+  # service's own keep-alive timeout (65 s) so nginx never reuses a socket being closed.
+  upstream security_check {
+    server ${check};
+    keepalive 64;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+  }
   # The check's fail mode: reads use the route's read mode, everything else its write mode.
   map $request_method $sec_fail {
     GET $sec_fail_read;

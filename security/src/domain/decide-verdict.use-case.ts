@@ -175,7 +175,7 @@ export function createVerdicts(deps: VerdictDeps) {
       const [byIp, byNetwork, byFingerprint] = await Promise.all([
         limits.signupsPerIp.take(ip),
         limits.signupsPerNetwork.take(network),
-        limits.signupsPerFingerprint.take(signals.fingerprint),
+        limits.signupsPerFingerprint.take(signals.fingerprint()),
       ]);
       if (byIp) return rateLimited('signups_per_ip', byIp);
       if (byNetwork) return rateLimited('signups_per_network', byNetwork);
