@@ -4,9 +4,7 @@ import type { Logger } from 'pino';
 /**
  * One Redis connection per replica for counters and single-use marks. Commands fail fast
  * while Redis is away (no offline queue), so a check answers an error the gateway's fail
- * policy handles instead of hanging past its timeout. Commands issued in the same tick
- * (one check's counters, and those of the checks that arrived together) go out as one
- * pipeline: one write instead of one per command, which was most of a check's CPU time.
+ * policy handles instead of hanging past its timeout.
  */
 export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
   const redis = new Redis(url, {
@@ -14,7 +12,6 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     lazyConnect: true,
-    enableAutoPipelining: true,
   });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   await redis.connect();

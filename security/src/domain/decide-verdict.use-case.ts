@@ -5,6 +5,7 @@ import {
   routePolicies,
   securityEvents,
   type CurrentUser,
+  type RateClass,
   type RoutePolicyName,
   type ServiceRuntime,
 } from '@ticketaka/common';
@@ -15,7 +16,7 @@ import type { Challenges } from './challenge';
 import { networkOf, normaliseIp } from './client-address';
 import { readSignals, type RequestHeaders } from './client-signals';
 import { createLoadTestAllowance } from './load-test-allowance';
-import type { LimitExceeded, Limits } from './rate-limits';
+import { takeTogether, type LimitExceeded, type Limits } from './rate-limits';
 import { allow, type Verdict } from './verdict';
 
 export interface CheckInput {
@@ -125,9 +126,10 @@ export function createVerdicts(deps: VerdictDeps) {
       return { kind: 'blocked', reason: 'known_bot', reference: reference() };
 
     if (!loadTest) {
-      const [velocity, perIp] = await Promise.all([
-        limits.velocity.take(ip),
-        input.policy === 'exempt' ? undefined : limits.perIp[input.policy].take(ip),
+      // One round trip for both counters (every check pays it).
+      const [velocity, perIp] = await takeTogether([
+        [limits.velocity, ip],
+        [limits.perIp[input.policy as RateClass], ip],
       ]);
       if (velocity) return rateLimited('velocity', velocity);
       if (perIp) return rateLimited('ip_rate', perIp);
@@ -172,10 +174,10 @@ export function createVerdicts(deps: VerdictDeps) {
     if (input.policy === 'signup' && !loadTest) {
       // One round trip for the three quotas: every solved attempt from a network counts
       // against it, whether or not its address was over its own quota.
-      const [byIp, byNetwork, byFingerprint] = await Promise.all([
-        limits.signupsPerIp.take(ip),
-        limits.signupsPerNetwork.take(network),
-        limits.signupsPerFingerprint.take(signals.fingerprint()),
+      const [byIp, byNetwork, byFingerprint] = await takeTogether([
+        [limits.signupsPerIp, ip],
+        [limits.signupsPerNetwork, network],
+        [limits.signupsPerFingerprint, signals.fingerprint()],
       ]);
       if (byIp) return rateLimited('signups_per_ip', byIp);
       if (byNetwork) return rateLimited('signups_per_network', byNetwork);
