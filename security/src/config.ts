@@ -46,6 +46,8 @@ export const securityConfigSchema = requireInProduction(
     // Requests per IP and per window, per policy.
     RATE_BROWSE_PER_IP: count(600),
     RATE_BROWSE_WINDOW_SECONDS: seconds(60),
+    /** Page views (documents and the router's prefetches) per address and browse window. */
+    RATE_PAGE_PER_IP: count(600),
     RATE_STREAM_PER_IP: count(30),
     RATE_SIGNIN_PER_IP: count(30),
     RATE_SIGNUP_PER_IP: count(10),

@@ -9,6 +9,7 @@ import { createBlocklist } from './domain/manage-blocklist.use-case';
 import { createLimits } from './domain/rate-limits';
 import { createSignInGuard } from './domain/sign-in-guard';
 import { checkHandler } from './entry-points/http/check.handler';
+import { ingressRefusals } from './entry-points/http/ingress-refusals';
 import { securityRouter } from './entry-points/http/security.routes';
 import { subscribeOrderActivity } from './entry-points/messaging/order-activity.consumer';
 import { serveSignInGuard } from './entry-points/messaging/sign-in.responder';
@@ -51,6 +52,7 @@ export const startSecurityService = defineService({
           verifier: runtime.verifier,
           logger: runtime.logger,
           registry: runtime.metrics.registry,
+          ingress: ingressRefusals(redis, prefix),
         }),
       },
       expose: { blocklist, verdicts, challenges, orders, redis },

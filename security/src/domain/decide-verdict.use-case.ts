@@ -126,11 +126,16 @@ export function createVerdicts(deps: VerdictDeps) {
       return { kind: 'blocked', reason: 'known_bot', reference: reference() };
 
     if (!loadTest) {
-      // One round trip for both counters (every check pays it).
-      const [velocity, perIp] = await takeTogether([
-        [limits.velocity, ip],
-        [limits.perIp[input.policy as RateClass], ip],
-      ]);
+      // One round trip for both counters (every check pays it). `exempt` never gets here.
+      const perIpLimit = limits.perIp[input.policy as RateClass];
+      const [perIp, velocity] = await takeTogether(
+        policy.velocity
+          ? [
+              [perIpLimit, ip],
+              [limits.velocity, ip],
+            ]
+          : [[perIpLimit, ip]],
+      );
       if (velocity) return rateLimited('velocity', velocity);
       if (perIp) return rateLimited('ip_rate', perIp);
     }

@@ -161,6 +161,7 @@ export function createLimits(redis: Redis, prefix: string, config: SecurityConfi
   const w = config.RATE_WINDOW_SECONDS;
   const perIp: Record<Exclude<RoutePolicyName, 'exempt'>, Limit> = {
     browse: limit('browse', config.RATE_BROWSE_PER_IP, config.RATE_BROWSE_WINDOW_SECONDS),
+    page: limit('page', config.RATE_PAGE_PER_IP, config.RATE_BROWSE_WINDOW_SECONDS),
     stream: limit('stream', config.RATE_STREAM_PER_IP, w),
     signin: limit('signin', config.RATE_SIGNIN_PER_IP, w),
     signup: limit('signup', config.RATE_SIGNUP_PER_IP, w),

@@ -18,6 +18,7 @@ import {
 } from '@ticketaka/common';
 import type { Verdicts } from '../../domain/decide-verdict.use-case';
 import type { Verdict } from '../../domain/verdict';
+import { refusalAnswer, type IngressRefusals } from './ingress-refusals';
 import { rememberVerifiedTokens } from './verified-tokens';
 
 const header = (value: string | string[] | undefined) =>
@@ -25,14 +26,18 @@ const header = (value: string | string[] | undefined) =>
 
 const policies = new Set<string>(routePolicyName.options);
 
-/** `?policy=<name>`; anything else (missing, unknown, repeated) is read as `browse`. */
-function policyOf(url: string): RoutePolicyName {
+/**
+ * `?policy=<name>`; anything else (missing, unknown, repeated) is read as `browse`.
+ * `&gateway=ingress` when ingress-nginx asks (the Ingress's auth-url says so).
+ */
+function queryOf(url: string): { policy: RoutePolicyName; ingress: boolean } {
   const query = url.indexOf('?');
-  if (query < 0) return 'browse';
-  const value = new URLSearchParams(url.slice(query + 1)).getAll('policy');
-  return value.length === 1 && policies.has(value[0] ?? '')
-    ? (value[0] as RoutePolicyName)
-    : 'browse';
+  if (query < 0) return { policy: 'browse', ingress: false };
+  const params = new URLSearchParams(url.slice(query + 1));
+  const value = params.getAll('policy');
+  const policy =
+    value.length === 1 && policies.has(value[0] ?? '') ? (value[0] as RoutePolicyName) : 'browse';
+  return { policy, ingress: params.get('gateway') === 'ingress' };
 }
 
 /**
@@ -49,6 +54,7 @@ export function checkHandler(deps: {
   verifier: TokenVerifier;
   logger: Logger;
   registry: Registry;
+  ingress: IngressRefusals;
 }): HotPathHandler {
   const { verdicts } = deps;
   // The gateway gives up after 50 ms: this shows how often the service itself is the cause.
@@ -74,13 +80,14 @@ export function checkHandler(deps: {
     const end = duration.startTimer();
     try {
       const h = req.headers;
+      const query = queryOf(req.url ?? '');
       const { verdict, reference, loadTest } = await verdicts.check({
         // Set by the gateway from its own real_ip handling; a client's header never gets here
         // (the gateway overwrites it), and this route is not routed publicly.
         ip: header(h['x-real-ip']) ?? req.socket.remoteAddress ?? '',
         method: (header(h['x-original-method']) ?? 'GET').toUpperCase(),
         path: originalPath(h),
-        policy: policyOf(req.url ?? ''),
+        policy: query.policy,
         user: await userOf(h),
         headers: {
           'user-agent': header(h['user-agent']),
@@ -91,7 +98,10 @@ export function checkHandler(deps: {
         },
         altcha: header(h[H.altcha]),
       });
-      answer(res, verdict, reference, loadTest);
+      if (query.ingress && verdict.kind !== 'allow') {
+        await deps.ingress.keep(header(h['x-request-id']), refusalAnswer(verdict, reference ?? ''));
+        send(res, 500, { [H.verdict]: verdict.kind, 'cache-control': 'no-store' });
+      } else answer(res, verdict, reference, loadTest);
       end({ verdict: verdict.kind });
     } catch (error) {
       end({ verdict: 'error' });
@@ -102,6 +112,13 @@ export function checkHandler(deps: {
   }
 
   return (req, res) => {
+    if (deps.ingress.handles(req)) {
+      deps.ingress.answer(req, res).catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'ingress refusal not answered');
+        send(res, 500, {}, { errors: [{ code: 'internal', message: 'check failed' }] });
+      });
+      return true;
+    }
     const url = req.url ?? '';
     if (url !== CHECK_PATH && !url.startsWith(`${CHECK_PATH}?`)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
