@@ -22,6 +22,7 @@ export const startAuthService = defineService({
       concurrency: config.AUTH_ARGON2_CONCURRENCY,
       queueLimit: config.AUTH_ARGON2_QUEUE,
       maxWaitMs: config.AUTH_ARGON2_MAX_WAIT_MS,
+      perSourceQueue: config.AUTH_ARGON2_QUEUE_PER_ADDRESS,
     });
     const tokens = createTokenIssuer(privateKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
     const guard = signInGuardClient(runtime);

@@ -27,6 +27,8 @@ export const authConfigSchema = requireInProduction(
     AUTH_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     AUTH_ARGON2_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
     AUTH_ARGON2_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(2000),
+    /** Waiting Argon2 work one client address may have; more from it gets 429 (fairness). */
+    AUTH_ARGON2_QUEUE_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(8),
     /** What sign-in does when the security service's guard does not answer in time. */
     SIGN_IN_GUARD_FAIL: z.enum(['open', 'closed']).default('open'),
     SIGN_IN_GUARD_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(500),

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FullConfig } from '@playwright/test';
 import { baseURL, e2eEnv, e2eHome } from './e2e-env';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -24,7 +25,7 @@ function ensureChromium() {
 }
 
 /** Starts the whole platform with `npm start` (the README's command) and waits for its URL. */
-export default async function globalSetup() {
+export default async function globalSetup(config: FullConfig) {
   ensureChromium();
   spawnSync('npm', ['run', '--silent', 'stop'], { cwd: repoRoot, env: e2eEnv(), stdio: 'ignore' });
   fs.rmSync(e2eHome, { recursive: true, force: true });
@@ -48,6 +49,13 @@ export default async function globalSetup() {
   launcher.stdout.removeAllListeners('data');
   launcher.stderr.removeAllListeners('data');
   launcher.unref();
-  const ready = await fetch(`${baseURL}/`);
+  // Pages are checked by the security layer like the API: Node's own user agent is a known
+  // bot there, so the probe asks as the journeys' browser does.
+  const ready = await fetch(`${baseURL}/`, {
+    headers: {
+      'user-agent': String(config.projects[0]?.use.userAgent),
+      'accept-language': 'en-GB,en;q=0.9',
+    },
+  });
   if (!ready.ok) throw new Error(`${baseURL}/ answered ${ready.status}`);
 }

@@ -78,7 +78,9 @@ test('when the ingress is rendered, then every checked route asks security with 
     if (routePolicies[route.policy].checked)
       expect([route.prefix, authUrl]).toEqual([
         route.prefix,
-        expect.stringMatching(new RegExp(`/internal/check\\?policy=${route.policy}$`)),
+        expect.stringMatching(
+          new RegExp(`/internal/check\\?policy=${route.policy}&gateway=ingress$`),
+        ),
       ]);
     else expect([route.prefix, authUrl]).toEqual([route.prefix, undefined]);
   }

@@ -353,3 +353,38 @@ test('when deployed, then JetStream fsyncs every write before acknowledging it, 
   expect(cluster.spec.postgresql.synchronous).toMatchObject({ dataDurability: 'required' });
   expect(cluster.spec.postgresql.synchronous.number).toBeGreaterThanOrEqual(1);
 });
+
+describe('the Ingress and the security check', () => {
+  const ingresses = all.filter(({ doc }) => doc.kind === 'Ingress').map(({ doc }) => doc);
+  const annotation = (doc: any, name: string) =>
+    doc.metadata.annotations[`nginx.ingress.kubernetes.io/${name}`];
+
+  test('when a route is checked, then a refusal reaches the client as the local gateway gives it: auth-url in ingress mode, its 500 re-asked from security', () => {
+    const checked = ingresses.filter((doc) => annotation(doc, 'auth-url'));
+    expect(checked.length).toBeGreaterThan(0);
+    for (const doc of checked) {
+      expect(annotation(doc, 'auth-url')).toMatch(
+        /^http:\/\/security\.default\.svc\.cluster\.local:\d+\/internal\/check\?policy=[a-z]+&gateway=ingress$/,
+      );
+      expect(annotation(doc, 'auth-method')).toBe('GET');
+      expect(annotation(doc, 'custom-http-errors')).toBe('500');
+      expect(annotation(doc, 'default-backend')).toBe('security');
+      expect(String(annotation(doc, 'auth-response-headers')).split(',')).toEqual(
+        expect.arrayContaining(['Retry-After', 'RateLimit', 'RateLimit-Policy']),
+      );
+      // No snippet annotations: ingress-nginx disables them by default (they run arbitrary config).
+      expect(Object.keys(doc.metadata.annotations).filter((k) => k.includes('snippet'))).toEqual(
+        [],
+      );
+    }
+  });
+
+  test('when a route is exempt, then its Ingress neither asks security nor sends its errors there', () => {
+    const exempt = ingresses.filter((doc) => !annotation(doc, 'auth-url'));
+    expect(exempt.map((doc) => doc.metadata.name)).toContain('ticketaka-exempt');
+    for (const doc of exempt) {
+      expect(annotation(doc, 'custom-http-errors')).toBeUndefined();
+      expect(annotation(doc, 'default-backend')).toBeUndefined();
+    }
+  });
+});

@@ -9,8 +9,11 @@
  *  1. verdicts: GET /internal/check at a fixed arrival rate (BENCH_RATE checks/s, default
  *     2000, for BENCH_SECONDS, default 10), each from one of 5,000 client addresses, as
  *     nginx's subrequest sends it: latency as the gateway sees it (HTTP included).
+ *     Also printed: the service's own view (its security_check_duration_seconds histogram),
+ *     its CPU time per check (/proc/<pid>/stat) and its GC time.
  *  2. gateway: `GET /api/matches/1` alternately through both gateways (BENCH_REQUESTS each,
  *     default 2000, one at a time) in the same run, and the difference of the medians.
+ * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the security process there.
  * Bounded in count and time; loopback only; cleans up after itself.
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +28,7 @@ import { percentile } from '@ticketaka/common/testing';
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
 const BROWSER = {
   'user-agent':
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
@@ -51,6 +55,35 @@ function get(agent: http.Agent, url: string, headers: Record<string, string>): P
   });
 }
 
+/** utime + stime of a process, in ms (Linux; USER_HZ is 100). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A Prometheus histogram's cumulative buckets, by upper bound (seconds). */
+function buckets(metrics: string, name: string): Map<number, number> {
+  const found = new Map<number, number>();
+  const line = new RegExp(`^${name}_bucket\\{le="([^"]+)"[^}]*\\} (\\d+)`, 'gm');
+  for (const m of metrics.matchAll(line)) {
+    const le = m[1] === '+Inf' ? Infinity : Number(m[1]);
+    found.set(le, (found.get(le) ?? 0) + Number(m[2]));
+  }
+  return found;
+}
+
+/** Upper bound of the bucket holding the p-th percentile of what was observed between two scrapes. */
+function bucketPercentile(before: string, after: string, name: string, p: number): string {
+  const start = buckets(before, name);
+  const rows = [...buckets(after, name)]
+    .map(([le, count]) => ({ le, count: count - (start.get(le) ?? 0) }))
+    .sort((a, b) => a.le - b.le);
+  const total = rows.at(-1)?.count ?? 0;
+  const hit = rows.find((row) => row.count >= (total * p) / 100);
+  if (!hit || total === 0) return 'n/a';
+  return hit.le === Infinity ? 'beyond the last bucket' : `≤ ${hit.le * 1000} ms`;
+}
+
 const ms = (values: number[], p: number) =>
   `${percentile(
     [...values].sort((a, b) => a - b),
@@ -70,7 +103,12 @@ async function main() {
     const securityPort = await freePort();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(__dirname, '..', 'src', 'main.ts')],
+      [
+        ...(CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE)}`] : []),
+        '--import',
+        'tsx',
+        path.join(__dirname, '..', 'src', 'main.ts'),
+      ],
       {
         env: {
           ...process.env,
@@ -137,9 +175,12 @@ async function main() {
       return performance.now() - started;
     };
     for (let i = 0; i < 500; i++) await one(i); // warm-up: connections, JIT, Redis scripts
+    const metricsUrl = `http://127.0.0.1:${securityPort}/metrics`;
+    const before = await (await fetch(metricsUrl)).text();
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
     const total = RATE * SECONDS;
+    const cpuBefore = cpuMs(child.pid ?? 0);
     const begin = performance.now();
     for (let i = 0; i < total; i++) {
       const due = begin + (i * 1000) / RATE;
@@ -149,9 +190,22 @@ async function main() {
     }
     await Promise.all(pending);
     const elapsed = (performance.now() - begin) / 1000;
+    const cpuPerCheck = ((cpuMs(child.pid ?? 0) - cpuBefore) * 1000) / total;
     console.log(
       `verdicts: ${total} checks in ${elapsed.toFixed(1)} s = ${(total / elapsed).toFixed(0)}/s offered ${RATE}/s; ` +
         `p50 ${ms(latencies, 50)}, p95 ${ms(latencies, 95)}, p99 ${ms(latencies, 99)}, max ${ms(latencies, 100)}`,
+    );
+    const after = await (await fetch(metricsUrl)).text();
+    const gc = (m: string) =>
+      [...m.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} ([\d.e+-]+)/gm)].reduce(
+        (sum, x) => sum + Number(x[1]),
+        0,
+      );
+    const check = 'security_check_duration_seconds';
+    console.log(
+      `  inside security: p50 ${bucketPercentile(before, after, check, 50)}, p99 ${bucketPercentile(before, after, check, 99)} ` +
+        `(histogram buckets); CPU ${cpuPerCheck.toFixed(0)} µs per check; ` +
+        `GC ${((gc(after) - gc(before)) * 1000).toFixed(0)} ms during the run`,
     );
 
     // 2. The same read through both gateways, interleaved so both see the same machine state.

@@ -8,7 +8,8 @@ import { createVerdicts } from './domain/decide-verdict.use-case';
 import { createBlocklist } from './domain/manage-blocklist.use-case';
 import { createLimits } from './domain/rate-limits';
 import { createSignInGuard } from './domain/sign-in-guard';
-import { checkRouter } from './entry-points/http/check.routes';
+import { checkHandler } from './entry-points/http/check.handler';
+import { ingressRefusals } from './entry-points/http/ingress-refusals';
 import { securityRouter } from './entry-points/http/security.routes';
 import { subscribeOrderActivity } from './entry-points/messaging/order-activity.consumer';
 import { serveSignInGuard } from './entry-points/messaging/sign-in.responder';
@@ -46,15 +47,13 @@ export const startSecurityService = defineService({
     return {
       routes: (app) => app.use(securityRouter({ blocklist, challenges })),
       app: {
-        hotPath: (app) =>
-          app.use(
-            checkRouter({
-              verdicts,
-              verifier: runtime.verifier,
-              logger: runtime.logger,
-              registry: runtime.metrics.registry,
-            }),
-          ),
+        hotPath: checkHandler({
+          verdicts,
+          verifier: runtime.verifier,
+          logger: runtime.logger,
+          registry: runtime.metrics.registry,
+          ingress: ingressRefusals(redis, prefix),
+        }),
       },
       expose: { blocklist, verdicts, challenges, orders, redis },
     };

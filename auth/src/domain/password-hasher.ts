@@ -16,21 +16,32 @@ const options = {
  * The process's Argon2 capacity is one resource, shared by sign-in and sign-up; the
  * composition root sizes it from configuration (AUTH_ARGON2_*).
  */
-let gate: WorkGate = createWorkGate({ concurrency: 4, queueLimit: 64, maxWaitMs: 2000 });
+let gate: WorkGate = createWorkGate({
+  concurrency: 4,
+  queueLimit: 64,
+  maxWaitMs: 2000,
+  perSourceQueue: 8,
+});
 export function limitPasswordWork(limits: Parameters<typeof createWorkGate>[0]) {
   gate = createWorkGate(limits);
 }
 
-export const hashPassword = (password: string) => gate.run(() => hash(password, options));
+/** `source` is the client address: the gate shares its capacity fairly between addresses. */
+export const hashPassword = (password: string, source: string) =>
+  gate.run(() => hash(password, options), source);
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+export async function verifyPassword(
+  passwordHash: string,
+  password: string,
+  source: string,
+): Promise<boolean> {
   return gate.run(async () => {
     try {
       return await verify(passwordHash, password);
     } catch {
       return false;
     }
-  });
+  }, source);
 }
 
 /** Verified against when the email is unknown, so timing does not reveal which emails exist. */

@@ -50,7 +50,11 @@ export async function signIn(
   }
 
   const user = await findUserByEmail(runtime.pool, input.email);
-  const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
+  const valid = await verifyPassword(
+    user?.passwordHash ?? (await decoyHash()),
+    input.password,
+    context.ip,
+  );
   await guard.record({ email, ip: context.ip, succeeded: Boolean(user && valid) });
   if (!user || !valid)
     throw new NotAuthenticatedError('Invalid email or password', 'invalid_credentials');

@@ -13,9 +13,16 @@ import { insertUser } from '../data-access/user.repository';
 import { hashPassword } from './password-hasher';
 import type { SignUpInput } from './user.schemas';
 
-/** Creates a fan and announces `auth.user.created` in the same transaction. */
-export async function signUp(runtime: ServiceRuntime, input: SignUpInput): Promise<CurrentUser> {
-  const passwordHash = await hashPassword(input.password);
+/**
+ * Creates a fan and announces `auth.user.created` in the same transaction. `ip` is the
+ * client address as the gateway determined it (the Argon2 gate's fairness key).
+ */
+export async function signUp(
+  runtime: ServiceRuntime,
+  input: SignUpInput,
+  ip: string,
+): Promise<CurrentUser> {
+  const passwordHash = await hashPassword(input.password, ip);
   try {
     return await inTransaction(runtime.pool, async (client) => {
       const user = await insertUser(client, {

@@ -11,6 +11,12 @@ export const routePolicyName = z.enum([
   'exempt',
   /** Catalogue and account reads. */
   'browse',
+  /**
+   * The web client's pages (a server render each): their own per-address budget, and not
+   * counted toward the one-second velocity rule, because one page view legitimately fetches
+   * several routes at once (the document, then the router's prefetches of visible links).
+   */
+  'page',
   /** Server-Sent Events: also capped in open connections per IP and in total. */
   'stream',
   'signin',
@@ -34,6 +40,8 @@ export interface RoutePolicy {
   challenge: 'never' | 'suspect' | 'always';
   /** Writes count toward the per-account unpaid-order and cool-down rules. */
   antiHoarding: boolean;
+  /** Counted toward the per-address one-second velocity rule. */
+  velocity: boolean;
 }
 
 const base: RoutePolicy = {
@@ -42,11 +50,13 @@ const base: RoutePolicy = {
   failWrite: 'open',
   challenge: 'never',
   antiHoarding: false,
+  velocity: true,
 };
 
 export const routePolicies: Record<RoutePolicyName, RoutePolicy> = {
   exempt: { ...base, checked: false },
   browse: base,
+  page: { ...base, velocity: false },
   stream: base,
   signin: base,
   signup: { ...base, failWrite: 'closed', challenge: 'always' },
@@ -75,3 +85,34 @@ export type VerdictName = z.infer<typeof verdictName>;
 export const CHALLENGE_PATH = '/api/security/challenge';
 /** The gateway's subrequest target on the security service; never routed publicly. */
 export const CHECK_PATH = '/internal/check';
+
+/**
+ * What a client receives for each refusal, whichever gateway answers (the local nginx
+ * renders these strings into its config; in Kubernetes the security service renders them
+ * for ingress-nginx). `reference` is the blocked answer's id (an nginx variable locally).
+ */
+export const refusalAnswers = {
+  rate_limited: {
+    status: 429,
+    body: () => ({
+      errors: [
+        { code: 'rate_limited', message: 'Too many requests, please wait a moment and try again' },
+      ],
+    }),
+  },
+  challenge: {
+    status: 428,
+    body: () => ({
+      errors: [
+        { code: 'challenge_required', message: 'Please complete the short check and try again' },
+      ],
+      challenge: { url: CHALLENGE_PATH },
+    }),
+  },
+  blocked: {
+    status: 403,
+    body: (reference: string) => ({
+      errors: [{ code: 'blocked', message: 'This request was refused', reference }],
+    }),
+  },
+} as const;

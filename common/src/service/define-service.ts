@@ -66,7 +66,7 @@ export function defineService<
     try {
       const setup = await definition.setup(runtime, options);
       const app = createServiceApp(runtime, (a) => setup.routes?.(a), setup.app);
-      const http = await listen(runtime, app, config.PORT ?? 0);
+      const http = await listen(runtime, app, config.PORT ?? 0, setup.app?.hotPath);
       await setup.onListening?.(http);
       return {
         ...(setup.expose as X),

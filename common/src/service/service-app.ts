@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
@@ -14,18 +14,21 @@ export const JSON_BODY_LIMIT = '100kb';
 
 export interface ServiceAppOptions {
   /**
-   * Internal routes called for every public request (the gateway's security check), mounted
-   * ahead of the access log, metrics and body parsing: the gateway logs those requests, and
-   * at thousands per second the per-request logger and histogram would cost more than the
-   * answer. They see no `currentUser` and must not be routed publicly.
+   * An internal route called for every public request (the gateway's security check),
+   * answered by plain node:http before Express sees the request: the gateway logs those
+   * requests, and at thousands per second Express's routing, the per-request logger and
+   * histogram cost more than the answer (security/README.md has the profile). Returns true
+   * when it took the request; it sees no `currentUser` and must not be routed publicly.
    */
-  hotPath?: (app: Express) => void;
+  hotPath?: HotPathHandler;
   /**
    * Routes that must read the request body themselves, byte for byte (signed webhooks),
    * mounted before the shared JSON parser consumes it. They see no `currentUser`.
    */
   beforeBodyParsing?: (app: Express) => void;
 }
+
+export type HotPathHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
  * Headers for a JSON API behind one origin: nosniff, HSTS (browsers honour it over HTTPS
@@ -53,7 +56,6 @@ export function createServiceApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  options.hotPath?.(app);
   app.use(
     pinoHttp({
       logger: runtime.logger,
@@ -106,11 +108,15 @@ export async function listen(
   runtime: ServiceRuntime,
   app: Express,
   port: number,
+  hotPath?: HotPathHandler,
 ): Promise<HttpServerHandle> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, runtime.config.HOST, (error?: Error) =>
-      error ? reject(error) : resolve(s),
-    );
+    const s = createServer(hotPath ? (req, res) => hotPath(req, res) || app(req, res) : app);
+    s.once('error', reject);
+    s.listen(port, runtime.config.HOST, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
   });
   // Keep-alive longer than the gateway's, so nginx never reuses a socket we are closing.
   server.keepAliveTimeout = 65_000;

@@ -48,14 +48,24 @@ function ingress(name: string, routes: GatewayRoute[], annotations: Record<strin
 /** The security service inside the cluster, asked by ingress-nginx before each checked request. */
 export const SECURITY_CHECK_URL = `http://security.default.svc.cluster.local:${servicePort('security')}${CHECK_PATH}`;
 
-/** ingress-nginx's external-auth hook for one policy (the same check nginx runs locally). */
+/**
+ * ingress-nginx's external-auth hook for one policy (the same check nginx runs locally).
+ * auth-url passes a 403 from the check through as a bare 403 page and turns any other
+ * non-2xx into a 500, so with `gateway=ingress` the check answers a refusal with 500 and
+ * keeps the contract's answer under the request id; `custom-http-errors: 500` with
+ * `default-backend: security` re-asks security for it, and the client gets the same 429 /
+ * 428 / 403, headers and JSON body as from the local gateway
+ * (security/src/entry-points/http/ingress-refusals.ts). No snippet annotations needed.
+ */
 function checkAnnotations(policy: RoutePolicyName): Record<string, string> {
   if (!routePolicies[policy].checked) return {};
   return {
-    'nginx.ingress.kubernetes.io/auth-url': `${SECURITY_CHECK_URL}?policy=${policy}`,
+    'nginx.ingress.kubernetes.io/auth-url': `${SECURITY_CHECK_URL}?policy=${policy}&gateway=ingress`,
     'nginx.ingress.kubernetes.io/auth-method': 'GET',
     'nginx.ingress.kubernetes.io/auth-response-headers':
       'X-Security-Verdict,X-Security-Reference,Retry-After,RateLimit,RateLimit-Policy',
+    'nginx.ingress.kubernetes.io/custom-http-errors': '500',
+    'nginx.ingress.kubernetes.io/default-backend': 'security',
   };
 }
 

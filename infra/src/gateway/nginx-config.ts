@@ -1,4 +1,4 @@
-import { CHALLENGE_PATH, routePolicies } from '@ticketaka/common/src/security/route-policy';
+import { refusalAnswers, routePolicies } from '@ticketaka/common/src/security/route-policy';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface NginxConfigInput {
@@ -131,7 +131,9 @@ function fallbacks(routes: GatewayRoute[]): string {
  */
 function securityBlocks(input: NginxConfigInput): string {
   const timeout = `${input.checkTimeoutMs ?? GATEWAY_DEFAULTS.checkTimeoutMs}ms`;
-  const challengeBody = `{"errors":[{"code":"challenge_required","message":"Please complete the short check and try again"}],"challenge":{"url":"${CHALLENGE_PATH}"}}`;
+  // The bodies are the contract's (common/src/security/route-policy.ts), JSON as nginx returns it.
+  const body = (kind: keyof typeof refusalAnswers, reference = '') =>
+    JSON.stringify(refusalAnswers[kind].body(reference));
   return `    location = /_security_check {
       internal;
       proxy_pass http://security_check/internal/check?policy=$sec_policy;
@@ -161,12 +163,12 @@ ${headers('        ')}
         add_header Retry-After $sec_retry_after always;
         add_header RateLimit-Policy $sec_ratelimit_policy always;
         add_header RateLimit $sec_ratelimit always;
-        return 429 '{"errors":[{"code":"rate_limited","message":"Too many requests, please wait a moment and try again"}]}';
+        return 429 '${body('rate_limited')}';
       }
       if ($sec_verdict = challenge) {
-        return 428 '${challengeBody}';
+        return 428 '${body('challenge')}';
       }
-      return 403 '{"errors":[{"code":"blocked","message":"This request was refused","reference":"$sec_reference"}]}';
+      return 403 '${body('blocked', '$sec_reference')}';
     }
     location @security_unavailable {
       default_type application/json;
@@ -185,7 +187,15 @@ ${headers('      ')}
 
 const securityHttpBlocks = (
   check: string,
-) => `  upstream security_check { server ${check}; keepalive 64; }
+) => `  # Every checked request makes a subrequest: connections to security are kept open and
+  # reused for many requests (nginx's default would reopen one every 1,000), under the
+  # service's own keep-alive timeout (65 s) so nginx never reuses a socket being closed.
+  upstream security_check {
+    server ${check};
+    keepalive 64;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+  }
   # The check's fail mode: reads use the route's read mode, everything else its write mode.
   map $request_method $sec_fail {
     GET $sec_fail_read;

@@ -38,7 +38,7 @@ export class BlocklistMatcher {
 
   /** The entry that bans this address now, if any. */
   match(ip: string, family: IpFamily, now = Date.now()): BlocklistEntry | undefined {
-    if (!this.list.check(ip, family)) return undefined;
+    if (this.entries.length === 0 || !this.list.check(ip, family)) return undefined;
     return this.entries.find((entry) => {
       if (entry.expiresAt && Date.parse(entry.expiresAt) <= now) return false;
       const net = parseNetwork(entry.network);

@@ -7,7 +7,7 @@ import type {
 } from '@ticketaka/common';
 import type { SecurityConfig } from '../config';
 import type { Challenges } from './challenge';
-import { Limit } from './rate-limits';
+import { Limit, takeTogether } from './rate-limits';
 
 /**
  * Sign-in failures, designed after OWASP's Authentication Cheat Sheet: failures are counted
@@ -88,10 +88,10 @@ export function createSignInGuard(deps: {
         ]);
         return;
       }
-      await Promise.all([
-        pairFailures.take(pair),
-        ipFailures.take(result.ip),
-        accountFailures.take(account(result.email)),
+      await takeTogether([
+        [pairFailures, pair],
+        [ipFailures, result.ip],
+        [accountFailures, account(result.email)],
       ]);
       const [pairCount, ipCount] = await Promise.all([
         pairFailures.used(pair),

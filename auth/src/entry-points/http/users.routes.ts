@@ -72,8 +72,10 @@ export function usersRouter(
     '/api/users/signup',
     handle(
       { body: signUpSchema },
-      async ({ body, res }) =>
-        sendSession(res, await openSession(deps, (await signUp(runtime, body)).id)),
+      async ({ body, req, res }) => {
+        const user = await signUp(runtime, body, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        return sendSession(res, await openSession(deps, user.id));
+      },
       201,
     ),
   );
