@@ -3,13 +3,16 @@ import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface NginxConfigInput {
   listenPort: number;
-  /** Upstream address of each service that runs; routes to absent services answer 503. */
-  upstreams: Record<string, string>;
+  /**
+   * Upstream address(es) of each service that runs (several: replicas, balanced by nginx);
+   * routes to absent services answer 503.
+   */
+  upstreams: Record<string, string | string[]>;
   /**
    * The security service (host:port), asked by nginx before every checked API request
    * (auth_request). Unset: no check (the security service is not running).
    */
-  securityCheckUpstream?: string;
+  securityCheckUpstream?: string | string[];
   /** Where nginx's workers buffer bodies; `tmp` under the prefix unless they cannot reach it. */
   tempDir?: string;
   /**
@@ -183,9 +186,10 @@ ${headers('      ')}
 `;
 }
 
-const securityHttpBlocks = (
-  check: string,
-) => `  upstream security_check { server ${check}; keepalive 64; }
+const securityHttpBlocks = (check: string | string[]) => `  upstream security_check { ${[check]
+  .flat()
+  .map((address) => `server ${address};`)
+  .join(' ')} keepalive 64; }
   # The check's fail mode: reads use the route's read mode, everything else its write mode.
   map $request_method $sec_fail {
     GET $sec_fail_read;
@@ -199,8 +203,11 @@ const securityHttpBlocks = (
 export function renderNginxConfig(input: NginxConfigInput): string {
   const upstreams = Object.entries(input.upstreams)
     .map(
-      ([service, address]) =>
-        `  upstream ${upstreamName(service)} { server ${address}; keepalive 64; }`,
+      ([service, addresses]) =>
+        `  upstream ${upstreamName(service)} { ${[addresses]
+          .flat()
+          .map((address) => `server ${address};`)
+          .join(' ')} keepalive 64; }`,
     )
     .join('\n');
   const routes = [...gatewayRoutes].sort((a, b) => b.prefix.length - a.prefix.length);
