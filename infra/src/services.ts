@@ -51,3 +51,30 @@ export const existingServices = (env: NodeJS.ProcessEnv = process.env) =>
         ? fs.existsSync(path.join(repoRoot, s.name, 'package.json'))
         : fs.existsSync(entryPoint(s))) && enabled(s, env),
   );
+
+/** The variable that runs several processes of a service locally, e.g. `ORDERS_REPLICAS=2`. */
+export const replicasVariable = (service: { name: string }) =>
+  `${service.name.toUpperCase().replace(/-/g, '_')}_REPLICAS`;
+
+/** Spacing of replica ports: far above every offset a developer moves a platform by. */
+const REPLICA_PORT_STEP = 10_000;
+
+/**
+ * The local ports of a service's processes: its own port, then port + 10,000 · i for each
+ * further replica (`<NAME>_REPLICAS`, 1 to 4). The gateway balances over all of them, as
+ * the Kubernetes Service does over `kubernetes.replicas` pods. Only plain services (no
+ * `process` block: not the web client) run replicated.
+ */
+export function replicaPorts(
+  service: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): number[] {
+  const raw = env[replicasVariable(service)];
+  const replicas = raw === undefined || raw === '' ? 1 : Number(raw);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 4)
+    throw new Error(`${replicasVariable(service)} must be 1 to 4, got "${raw}"`);
+  if (replicas > 1 && service.process)
+    throw new Error(`${service.name} does not run replicated locally`);
+  const port = servicePort(service, env);
+  return Array.from({ length: replicas }, (_, i) => port + i * REPLICA_PORT_STEP);
+}

@@ -3,13 +3,16 @@ import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface NginxConfigInput {
   listenPort: number;
-  /** Upstream address of each service that runs; routes to absent services answer 503. */
-  upstreams: Record<string, string>;
+  /**
+   * Upstream address(es) of each service that runs (several: replicas, balanced by nginx);
+   * routes to absent services answer 503.
+   */
+  upstreams: Record<string, string | string[]>;
   /**
    * The security service (host:port), asked by nginx before every checked API request
    * (auth_request). Unset: no check (the security service is not running).
    */
-  securityCheckUpstream?: string;
+  securityCheckUpstream?: string | string[];
   /** Where nginx's workers buffer bodies; `tmp` under the prefix unless they cannot reach it. */
   tempDir?: string;
   /**
@@ -186,12 +189,15 @@ ${headers('      ')}
 }
 
 const securityHttpBlocks = (
-  check: string,
+  check: string | string[],
 ) => `  # Every checked request makes a subrequest: connections to security are kept open and
   # reused for many requests (nginx's default would reopen one every 1,000), under the
   # service's own keep-alive timeout (65 s) so nginx never reuses a socket being closed.
   upstream security_check {
-    server ${check};
+${[check]
+  .flat()
+  .map((address) => `    server ${address};`)
+  .join('\n')}
     keepalive 64;
     keepalive_requests 100000;
     keepalive_timeout 60s;
@@ -209,8 +215,11 @@ const securityHttpBlocks = (
 export function renderNginxConfig(input: NginxConfigInput): string {
   const upstreams = Object.entries(input.upstreams)
     .map(
-      ([service, address]) =>
-        `  upstream ${upstreamName(service)} { server ${address}; keepalive 64; }`,
+      ([service, addresses]) =>
+        `  upstream ${upstreamName(service)} { ${[addresses]
+          .flat()
+          .map((address) => `server ${address};`)
+          .join(' ')} keepalive 64; }`,
     )
     .join('\n');
   const routes = [...gatewayRoutes].sort((a, b) => b.prefix.length - a.prefix.length);

@@ -23,6 +23,7 @@ import {
   existingServices,
   launchCommand,
   serviceDefinitions,
+  replicaPorts,
   servicePort,
   urlVariable,
   type ServiceDefinition,
@@ -120,7 +121,9 @@ export async function startPlatform(
   }
   localJwtKeyPair(path.join(homeDir(env), 'keys'));
 
-  const services = existingServices(env);
+  const services = existingServices(env).filter(
+    (s) => !env.TICKETAKA_SERVICES || env.TICKETAKA_SERVICES.split(',').includes(s.name),
+  );
   // Mail goes to a local Mailpit unless the developer named a real relay.
   if (services.some((s) => s.name === 'notifications') && !env.SMTP_URL) {
     await run('Mailpit (SMTP, inbox in the browser)', () => mailpitServer.ensure(env));
@@ -134,27 +137,24 @@ export async function startPlatform(
         ),
       );
     }
-    await run(`Service ${service.name}`, async () => {
-      const port = servicePort(service, env);
-      const daemon = await startDaemon(
-        {
-          name: service.name,
-          ...launchCommand(service),
-          cwd: repoRoot,
-          port,
-          env: serviceEnv(service, env, kafkaUrl),
-          ready: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
-          readyTimeoutMs: service.process?.readyTimeoutMs ?? 60_000,
-        },
-        env,
-      );
-      return {
-        name: service.name,
-        started: true,
-        url: `http://127.0.0.1:${port}`,
-        stop: daemon.stop,
-      };
-    });
+    for (const port of replicaPorts(service, env)) {
+      const name = port === servicePort(service, env) ? service.name : `${service.name}@${port}`;
+      await run(`Service ${name}`, async () => {
+        const daemon = await startDaemon(
+          {
+            name,
+            ...launchCommand(service),
+            cwd: repoRoot,
+            port,
+            env: { ...serviceEnv(service, env, kafkaUrl), PORT: String(port) },
+            ready: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
+            readyTimeoutMs: service.process?.readyTimeoutMs ?? 60_000,
+          },
+          env,
+        );
+        return { name, started: true, url: `http://127.0.0.1:${port}`, stop: daemon.stop };
+      });
+    }
   }
 
   await run('Gateway (nginx)', () =>
@@ -162,7 +162,7 @@ export async function startPlatform(
       {
         listenPort: localPort('GATEWAY_PORT', env),
         upstreams: Object.fromEntries(
-          services.map((s) => [s.name, `127.0.0.1:${servicePort(s, env)}`]),
+          services.map((s) => [s.name, replicaPorts(s, env).map((port) => `127.0.0.1:${port}`)]),
         ),
         ...gatewaySecurityOptions(services, env),
       },

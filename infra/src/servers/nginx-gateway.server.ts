@@ -11,7 +11,7 @@ import {
   runningAsRoot,
   unprivilegedDataDir,
 } from './unprivileged-access';
-import { servicePort, type ServiceDefinition } from '../services';
+import { replicaPorts, type ServiceDefinition } from '../services';
 
 /** The local gateway: nginx with a config rendered from the routing table. */
 export async function startGateway(
@@ -70,7 +70,9 @@ export function gatewaySecurityOptions(services: ServiceDefinition[], env: NodeJ
   if (timeout !== undefined && !/^\d{1,5}$/.test(timeout))
     throw new Error(`GATEWAY_CHECK_TIMEOUT_MS must be a whole number of milliseconds`);
   return {
-    securityCheckUpstream: security ? `127.0.0.1:${servicePort(security, env)}` : undefined,
+    securityCheckUpstream: security
+      ? replicaPorts(security, env).map((port) => `127.0.0.1:${port}`)
+      : undefined,
     trustedProxies,
     ...(timeout ? { checkTimeoutMs: Number(timeout) } : {}),
   };

@@ -1,4 +1,10 @@
-import { ConflictError, type Pool, type PoolClient } from '@ticketaka/common';
+import {
+  changeWithEvents,
+  ConflictError,
+  type EventEnvelope,
+  type Pool,
+  type PoolClient,
+} from '@ticketaka/common';
 import { assertTransition, countedTowardFanLimit, type OrderStatus } from '../domain/order-status';
 
 export type OrderKind = 'primary' | 'resale';
@@ -92,10 +98,26 @@ export interface NewOrder {
   lockSeconds: number;
 }
 
-export async function insertOrder(client: PoolClient, order: NewOrder): Promise<OrderRecord> {
+/**
+ * Inserts a new order, counting its first hold request as in flight (the caller asks tickets
+ * at once). With `fanLimit`, only if the fan's counted tickets for the match plus this order
+ * stay within it; call under lockFanMatch, so the count and the insert are one decision.
+ * Nothing is returned when the order would exceed the limit.
+ */
+export async function insertOrder(
+  client: PoolClient,
+  order: NewOrder,
+  fanLimit?: number,
+): Promise<OrderRecord | undefined> {
   const { rows } = await client.query<OrderRow>(
-    `INSERT INTO orders (id, user_id, kind, match_number, category, quantity, ticket_id, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING *`,
+    `INSERT INTO orders (id, user_id, kind, match_number, category, quantity, ticket_id, expires_at,
+                         hold_requests_in_flight)
+     SELECT $1::uuid, $2::uuid, $3, $4::integer, $5::smallint, $6::integer, $7::uuid,
+            now() + make_interval(secs => $8), 1
+     WHERE $9::integer IS NULL OR $6::integer + (
+       SELECT COALESCE(sum(quantity), 0) FROM orders
+       WHERE user_id = $2::uuid AND match_number = $4::integer AND status = ANY($10::text[])) <= $9::integer
+     RETURNING *`,
     [
       order.id,
       order.userId,
@@ -105,9 +127,11 @@ export async function insertOrder(client: PoolClient, order: NewOrder): Promise<
       order.quantity,
       order.ticketId,
       order.lockSeconds,
+      fanLimit ?? null,
+      countedTowardFanLimit,
     ],
   );
-  return toRecord(rows[0] as OrderRow);
+  return rows[0] && toRecord(rows[0]);
 }
 
 export async function findOrder(db: Db, id: string): Promise<OrderRecord | undefined> {
@@ -242,6 +266,92 @@ export async function transitionOrder(
       'concurrent_change',
     );
   return toRecord(row);
+}
+
+/**
+ * A transition and the event announcing it, in one statement (no transaction needed):
+ * conditional on the status and version the caller read, like transitionOrder, and the
+ * event is appended only if the change applied. The event is built from the order as it
+ * will be, so a fresh lock's deadline is this process's clock (not the database's, a few
+ * milliseconds apart at most on a 15-minute lock). `endsHoldRequest`: the change also
+ * records that a hold request was answered. Nothing is returned when the order moved on.
+ */
+export async function commitTransition(
+  db: Db,
+  schema: string,
+  order: OrderRecord,
+  to: OrderStatus,
+  changes: TransitionChanges,
+  eventOf: (after: OrderRecord) => EventEnvelope,
+  options: { endsHoldRequest?: boolean } = {},
+): Promise<OrderRecord | undefined> {
+  assertTransition(order.status, to);
+  const after: OrderRecord = {
+    ...order,
+    status: to,
+    version: order.version + 1,
+    matchNumber: changes.matchNumber ?? order.matchNumber,
+    category: changes.category ?? order.category,
+    quantity: changes.quantity ?? order.quantity,
+    listingId: changes.listingId ?? order.listingId,
+    unitPriceCents: changes.unitPriceCents ?? order.unitPriceCents,
+    amountCents: changes.amountCents ?? order.amountCents,
+    currency: changes.currency ?? order.currency,
+    cancelReason: changes.cancelReason ?? order.cancelReason,
+    paymentId: changes.paymentId ?? order.paymentId,
+    expiresAt:
+      changes.lockSeconds === undefined
+        ? order.expiresAt
+        : new Date(Date.now() + changes.lockSeconds * 1000),
+  };
+  const rows = await changeWithEvents<OrderRow>(
+    db,
+    schema,
+    {
+      text: `UPDATE orders SET
+         status = $4, version = $5, updated_at = now(),
+         match_number = $6, category = $7, quantity = $8, listing_id = $9,
+         unit_price_cents = $10, amount_cents = $11, currency = $12,
+         cancel_reason = $13, payment_id = $14, expires_at = $15,
+         hold_requests_in_flight = greatest(hold_requests_in_flight - $16, 0)
+       WHERE id = $1 AND status = $2 AND version = $3
+       RETURNING *`,
+      values: [
+        order.id,
+        order.status,
+        order.version,
+        after.status,
+        after.version,
+        after.matchNumber,
+        after.category,
+        after.quantity,
+        after.listingId,
+        after.unitPriceCents,
+        after.amountCents,
+        after.currency,
+        after.cancelReason,
+        after.paymentId,
+        after.expiresAt,
+        options.endsHoldRequest ? 1 : 0,
+      ],
+    },
+    [eventOf(after)],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+/**
+ * Deletes an order tickets refused, in one statement, only if it is exactly as the caller
+ * read it and this request is the only one in flight for it (no earlier request went
+ * unanswered): then nothing was held or announced for it. False when anything changed.
+ */
+export async function deleteRefusedOrder(db: Db, order: OrderRecord): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `DELETE FROM orders WHERE id = $1 AND status = 'created' AND version = $2
+       AND NOT hold_uncertain AND hold_requests_in_flight = 1`,
+    [order.id, order.version],
+  );
+  return rowCount === 1;
 }
 
 /**

@@ -1,7 +1,6 @@
 import {
   AppError,
   appendToOutbox,
-  inTransaction,
   ordersEvents,
   type CurrentUser,
   type ServiceRuntime,
@@ -15,8 +14,8 @@ const NOT_DEMAND = new Set(['idempotency_key_reused', 'concurrent_change']);
 
 /**
  * Records that a fan asked and was refused (`orders.order.refused`). It runs after the
- * order's own transaction has ended (a refused order is deleted or cancelled), in one of its
- * own, so the fact goes through the outbox like every other event. Failing to record it
+ * order's own transaction has ended (a refused order is deleted or cancelled), in a statement
+ * of its own, so the fact goes through the outbox like every other event. Failing to record it
  * must not change the fan's answer, so a failure is logged and swallowed.
  */
 export async function announceRefusal(
@@ -38,7 +37,8 @@ export async function announceRefusal(
     available: error instanceof NotEnoughTicketsError ? error.available : null,
   });
   try {
-    await inTransaction(runtime.pool, (client) => appendToOutbox(client, runtime.schema, [event]));
+    // One statement, atomic on its own: no transaction block (round trips are the cost per order).
+    await appendToOutbox(runtime.pool, runtime.schema, [event]);
   } catch (failure) {
     runtime.logger.warn({ err: failure, reason: error.code }, 'refusal not recorded');
   }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
-  appendToOutbox,
   ConflictError,
   inTransaction,
   UnprocessableError,
   type CurrentUser,
   type HoldRequest,
-  type HoldResponse,
   type PoolClient,
   type ServiceRuntime,
 } from '@ticketaka/common';
@@ -15,6 +13,8 @@ import type { OrdersConfig } from '../config';
 import { claimIdempotencyKey } from '../data-access/idempotency-key.repository';
 import {
   beginHoldRequest,
+  commitTransition,
+  deleteRefusedOrder,
   deleteUnconfirmedOrder,
   endHoldRequest,
   findOrder,
@@ -24,12 +24,12 @@ import {
   markHoldUncertain,
   recordTentativeHold,
   ticketsCountedForFan,
-  transitionOrder,
   type OrderRecord,
 } from '../data-access/order.repository';
 import { requestHold } from '../data-access/tickets-hold.client';
 import { announceRefusal } from './announce-refusal';
-import { FanLimitError, holdUnavailable, NotEnoughTicketsError } from './order-errors';
+import { decideHoldAnswer, type HoldAnswerDecision, type TicketsAnswer } from './hold-answer';
+import { FanLimitError, holdUnavailable } from './order-errors';
 import { orderCancelledEvent, orderCreatedEvent } from './order-events';
 import { isResale, requestHash, type PlaceOrderInput } from './order.schemas';
 
@@ -58,7 +58,7 @@ async function decideOrder(
   for (let attempt = 1; ; attempt += 1) {
     const { order, isNew } = await recordOrder(runtime, user, input, idempotencyKey);
     if (order.status !== 'created') return { order, replayed: true };
-    const outcome = await confirmHold(runtime, order);
+    const outcome = await confirmHold(runtime, order, isNew);
     switch (outcome.kind) {
       case 'decided':
         return { order: outcome.order, replayed: !isNew };
@@ -123,34 +123,49 @@ async function recordOrder(
           return { order: existing, isNew: false };
         }
       }
-      if (!isResale(input)) {
-        await ensureWithinFanLimit(
-          client,
-          config,
-          user.id,
-          input.matchNumber,
-          input.quantity,
-          null,
-        );
+      const order = await insertOrder(
+        client,
+        {
+          id,
+          userId: user.id,
+          kind: isResale(input) ? 'resale' : 'primary',
+          matchNumber: isResale(input) ? null : input.matchNumber,
+          category: isResale(input) ? null : input.category,
+          quantity: isResale(input) ? 1 : input.quantity,
+          ticketId: isResale(input) ? input.ticketId : null,
+          lockSeconds: config.ORDER_LOCK_SECONDS,
+        },
+        // The limit counts created, awaiting-payment and complete orders; the advisory lock
+        // makes the count and the insert one decision per fan and match. A resale order's
+        // match is known only from tickets' answer, so its limit is checked then.
+        isResale(input)
+          ? undefined
+          : await lockForFanLimit(client, user.id, input.matchNumber, config),
+      );
+      if (!order) {
+        const match = (input as { matchNumber: number }).matchNumber;
+        const already = await ticketsCountedForFan(client, user.id, match, null);
+        throw new FanLimitError(config.MAX_TICKETS_PER_FAN_PER_MATCH, already, match);
       }
-      const order = await insertOrder(client, {
-        id,
-        userId: user.id,
-        kind: isResale(input) ? 'resale' : 'primary',
-        matchNumber: isResale(input) ? null : input.matchNumber,
-        category: isResale(input) ? null : input.category,
-        quantity: isResale(input) ? 1 : input.quantity,
-        ticketId: isResale(input) ? input.ticketId : null,
-        lockSeconds: config.ORDER_LOCK_SECONDS,
-      });
       return { order, isNew: true };
     },
   );
 }
 
+/** Takes the per-fan, per-match lock and answers the limit the insert must respect. */
+async function lockForFanLimit(
+  client: PoolClient,
+  userId: string,
+  matchNumber: number,
+  config: OrdersConfig,
+): Promise<number> {
+  await lockFanMatch(client, userId, matchNumber);
+  return config.MAX_TICKETS_PER_FAN_PER_MATCH;
+}
+
 /**
  * The limit counts created, awaiting-payment and complete orders. The advisory lock makes
- * the count and the insert (or confirmation) atomic per fan and match.
+ * the count and the confirmation atomic per fan and match.
  */
 async function ensureWithinFanLimit(
   client: PoolClient,
@@ -167,9 +182,6 @@ async function ensureWithinFanLimit(
   }
 }
 
-/** Tickets' answers that mean "nothing was held for this request". */
-const REFUSALS = [400, 403, 404, 422];
-
 type HoldOutcome =
   | { kind: 'decided'; order: OrderRecord }
   | { kind: 'refused'; error: AppError }
@@ -177,146 +189,189 @@ type HoldOutcome =
   | { kind: 'vanished' };
 
 /**
- * Ends an order that tickets refused. Normally it is deleted: nothing was held or announced.
- * But if an earlier request for it went unanswered, or another request for it is still in
- * flight (a retry with the same key), that request may still be deciding in tickets (and a
- * refusal now does not prove it will refuse), so the order is cancelled with an event
- * instead, and tickets releases whatever it ends up holding for this order id.
- */
-async function endRefusedOrder(
-  runtime: Runtime,
-  client: PoolClient,
-  order: OrderRecord,
-  error: AppError,
-): Promise<HoldOutcome> {
-  if (!order.holdUncertain && order.holdRequestsInFlight === 0) {
-    await deleteUnconfirmedOrder(client, order.id);
-    return { kind: 'refused', error };
-  }
-  const cancelled = await transitionOrder(client, order, 'cancelled', { cancelReason: error.code });
-  await appendToOutbox(client, runtime.schema, [orderCancelledEvent(cancelled, error.code)]);
-  return { kind: 'refused', error };
-}
-
-/**
  * Step 2: ask tickets with no transaction open and no connection held, then record the
- * answer in a short transaction. Nothing is locked across the call: the row is re-read under
- * its lock once the answer is in, and every change is conditional on status and version, so
- * a cancel, the sweeper or a concurrent retry that decided meanwhile wins and the answer is
- * dropped. Tickets then releases the hold when it hears the order ended, or refuses a
- * request that arrives after the end (its ended-orders record).
+ * answer. A new order already counts this request in flight (its insert did); a resumed one
+ * announces it first. Nothing is locked across the call, and every change is conditional
+ * on status and version, so a cancel, the sweeper or a concurrent retry that decided
+ * meanwhile wins and the answer is dropped. Tickets then releases the hold when it hears
+ * the order ended, or refuses a request that arrives after the end (its ended-orders record).
  */
-async function confirmHold(runtime: Runtime, order: OrderRecord): Promise<HoldOutcome> {
-  const { config, logger } = runtime;
-  const started = await beginHoldRequest(runtime.pool, order.id);
+async function confirmHold(
+  runtime: Runtime,
+  order: OrderRecord,
+  requestCounted: boolean,
+): Promise<HoldOutcome> {
+  const { config } = runtime;
+  const started = requestCounted ? order : await beginHoldRequest(runtime.pool, order.id);
   if (!started) {
     const current = await findOrder(runtime.pool, order.id);
     return current ? { kind: 'decided', order: current } : { kind: 'vanished' };
   }
 
-  let answer: HoldResponse | undefined;
-  let failure: unknown;
+  let outcome: TicketsAnswer;
   try {
-    answer = await requestHold(
-      runtime.bus,
-      holdRequestFor(started),
-      config.HOLD_REQUEST_TIMEOUT_MS,
-    );
-  } catch (error) {
-    failure = error;
+    outcome = {
+      answer: await requestHold(
+        runtime.bus,
+        holdRequestFor(started),
+        config.HOLD_REQUEST_TIMEOUT_MS,
+      ),
+    };
+  } catch (failure) {
+    outcome = { failure };
   }
 
+  // The usual case: nothing touched the order while tickets decided, so the decision is
+  // committed in one statement, conditional on the version read before asking.
+  const unlocked = await commitUnlocked(runtime, started, outcome);
+  if (unlocked) return unlocked;
+
+  // Something moved (a retry, a cancel, the sweeper), or the decision needs the fan-limit
+  // lock: decide again on the order as it stands, under its row lock.
   return inTransaction(runtime.pool, async (client): Promise<HoldOutcome> => {
     const locked = await lockOrder(client, order.id);
     if (!locked) return { kind: 'vanished' };
     const current = await endHoldRequest(client, locked.order);
-    // A cancel, the sweeper or another request with the same key decided while we asked.
     if (current.status !== 'created') return { kind: 'decided', order: current };
+    return applyDecision(runtime, client, current, decideHoldAnswer(current, outcome, config));
+  });
+}
 
-    if (!answer) {
-      const error = failure;
-      if (error instanceof AppError && REFUSALS.includes(error.status)) {
-        // Tickets refused the request itself (unknown match, not for sale, own listing):
-        // nothing is held. Anything else (a 409 included) may hide a hold: the order stays.
-        return endRefusedOrder(runtime, client, current, error);
-      }
-      // No answer: a hold may or may not exist. The order stays `created` and remembers it;
-      // a retry with the same key asks again (same order id, same hold), or the sweeper
-      // cancels it and tickets releases what it held.
-      logger.warn({ err: error, orderId: current.id }, 'hold not confirmed');
+/** The fast path: only the two common decisions, each one statement; anything else → undefined. */
+async function commitUnlocked(
+  runtime: Runtime,
+  started: OrderRecord,
+  outcome: TicketsAnswer,
+): Promise<HoldOutcome | undefined> {
+  if (started.status !== 'created') return undefined;
+  // As the order will stand once this request is answered.
+  const answered = { ...started, holdRequestsInFlight: started.holdRequestsInFlight - 1 };
+  const decision = decideHoldAnswer(answered, outcome, runtime.config);
+  if (decision.kind === 'await_payment' && !decision.checkFanLimit) {
+    const awaiting = await commitTransition(
+      runtime.pool,
+      runtime.schema,
+      started,
+      'awaiting_payment',
+      { ...decision.held, lockSeconds: runtime.config.ORDER_LOCK_SECONDS },
+      orderCreatedEvent,
+      { endsHoldRequest: true },
+    );
+    if (awaiting) logAwaiting(runtime, awaiting);
+    return awaiting && { kind: 'decided', order: awaiting };
+  }
+  if (decision.kind === 'refused' && decision.end === 'delete') {
+    // Nothing was held or announced for it, so the order (and its key) leave no trace.
+    if (await deleteRefusedOrder(runtime.pool, started)) {
+      return { kind: 'refused', error: decision.error };
+    }
+  }
+  return undefined;
+}
+
+/** Records a decision under the order's row lock (the order is `created`). */
+async function applyDecision(
+  runtime: Runtime,
+  client: PoolClient,
+  current: OrderRecord,
+  decision: HoldAnswerDecision,
+): Promise<HoldOutcome> {
+  const { config, logger, schema } = runtime;
+  switch (decision.kind) {
+    case 'unanswered': {
+      const { failure } = decision;
+      // A retry with the same key asks again (same order id, same hold), or the sweeper
+      // cancels the order and tickets releases what it held.
+      logger.warn({ err: failure, orderId: current.id }, 'hold not confirmed');
       await markHoldUncertain(client, current.id);
       return {
         kind: 'unanswered',
-        error: holdUnavailable(error instanceof Error ? error.message : String(error)),
+        error: holdUnavailable(failure instanceof Error ? failure.message : String(failure)),
       };
     }
-
-    if (!answer.held) {
-      return endRefusedOrder(
-        runtime,
-        client,
-        current,
-        new NotEnoughTicketsError(answer.available, answer.reason),
-      );
-    }
-    assertAnswerMatches(current, answer);
-
-    const held = {
-      matchNumber: answer.matchNumber,
-      category: answer.category,
-      quantity: answer.quantity,
-      listingId: answer.listingId,
-      unitPriceCents: answer.unitPriceCents,
-      amountCents: answer.amountCents,
-      currency: answer.currency,
-    };
-    if (current.kind === 'resale') {
-      // Only now is the resale ticket's match known; over the limit, the hold is given back.
-      try {
-        await ensureWithinFanLimit(
+    case 'refused':
+      if (decision.end === 'delete') {
+        await deleteUnconfirmedOrder(client, current.id);
+      } else {
+        await commitOrThrow(
           client,
-          config,
-          current.userId,
-          answer.matchNumber,
-          answer.quantity,
-          current.id,
+          schema,
+          current,
+          'cancelled',
+          { cancelReason: decision.error.code },
+          (o) => orderCancelledEvent(o, decision.error.code),
         );
-      } catch (error) {
-        if (!(error instanceof FanLimitError)) throw error;
-        const cancelled = await transitionOrder(client, current, 'cancelled', {
-          ...held,
-          cancelReason: 'fan_limit_reached',
-        });
-        await appendToOutbox(client, runtime.schema, [
-          orderCancelledEvent(cancelled, 'fan_limit_reached'),
-        ]);
-        return { kind: 'refused', error };
       }
-    }
-    // Resale moves no shared counts, so partners never order it: only primary holds wait.
-    if (config.PARTNER_SYNC && current.kind === 'primary') {
+      return { kind: 'refused', error: decision.error };
+    case 'tentative': {
       // Held here, but not yet safe: another platform may have taken these seats first. The
       // order becomes payable when the partner log confirms the hold (settle-partner-decision).
-      const tentative = await recordTentativeHold(client, current, held);
+      const tentative = await recordTentativeHold(client, current, decision.held);
       logger.info({ orderId: tentative.id }, 'order held, waiting for the partner log');
       return { kind: 'decided', order: tentative };
     }
-    const awaiting = await transitionOrder(client, current, 'awaiting_payment', {
-      ...held,
-      lockSeconds: config.ORDER_LOCK_SECONDS,
-    });
-    await appendToOutbox(client, runtime.schema, [orderCreatedEvent(awaiting)]);
-    logger.info(
-      {
-        orderId: awaiting.id,
-        matchNumber: awaiting.matchNumber,
-        category: awaiting.category,
-        quantity: awaiting.quantity,
-      },
-      'order awaiting payment',
+    case 'await_payment': {
+      const { held } = decision;
+      if (decision.checkFanLimit) {
+        // Only now is the resale ticket's match known; over the limit, the hold is given back.
+        try {
+          await ensureWithinFanLimit(
+            client,
+            config,
+            current.userId,
+            held.matchNumber,
+            held.quantity,
+            current.id,
+          );
+        } catch (error) {
+          if (!(error instanceof FanLimitError)) throw error;
+          await commitOrThrow(
+            client,
+            schema,
+            current,
+            'cancelled',
+            { ...held, cancelReason: 'fan_limit_reached' },
+            (o) => orderCancelledEvent(o, 'fan_limit_reached'),
+          );
+          return { kind: 'refused', error };
+        }
+      }
+      const awaiting = await commitOrThrow(
+        client,
+        schema,
+        current,
+        'awaiting_payment',
+        { ...held, lockSeconds: config.ORDER_LOCK_SECONDS },
+        orderCreatedEvent,
+      );
+      logAwaiting(runtime, awaiting);
+      return { kind: 'decided', order: awaiting };
+    }
+  }
+}
+
+/** Under the row lock nothing else can move the order, so a lost race here is a bug. */
+async function commitOrThrow(...args: Parameters<typeof commitTransition>): Promise<OrderRecord> {
+  const after = await commitTransition(...args);
+  if (!after)
+    throw new ConflictError(
+      'The order was changed by another request; try again',
+      'concurrent_change',
     );
-    return { kind: 'decided', order: awaiting };
-  });
+  return after;
+}
+
+function logAwaiting(runtime: Runtime, order: OrderRecord): void {
+  if (!runtime.logger.isLevelEnabled('info')) return;
+  runtime.logger.info(
+    {
+      orderId: order.id,
+      matchNumber: order.matchNumber,
+      category: order.category,
+      quantity: order.quantity,
+    },
+    'order awaiting payment',
+  );
 }
 
 function holdRequestFor(order: OrderRecord): HoldRequest {
@@ -336,19 +391,4 @@ function holdRequestFor(order: OrderRecord): HoldRequest {
     category: order.category as number,
     quantity: order.quantity,
   };
-}
-
-/** A hold for something other than what was asked is a bug; the order is left for the sweeper. */
-function assertAnswerMatches(
-  order: OrderRecord,
-  answer: Extract<HoldResponse, { held: true }>,
-): void {
-  const same =
-    answer.orderId === order.id &&
-    (order.kind === 'resale'
-      ? answer.ticketId === order.ticketId && answer.quantity === 1
-      : answer.matchNumber === order.matchNumber &&
-        answer.category === order.category &&
-        answer.quantity === order.quantity);
-  if (!same) throw new Error(`tickets answered a hold that does not match order ${order.id}`);
 }

@@ -163,3 +163,67 @@ export async function isEndedOrder(client: PoolClient, orderId: string): Promise
   ]);
   return (rowCount ?? 0) > 0;
 }
+
+/**
+ * lockOrderHold for every order of a group-committed batch, in one round trip. Sorted, so two
+ * batches that share an order id (a retry racing itself) take the locks in the same order.
+ */
+export async function lockOrderHolds(client: PoolClient, orderIds: string[]): Promise<void> {
+  await client.query(
+    `SELECT pg_advisory_xact_lock(hashtext('hold:' || id))
+     FROM unnest($1::text[]) AS id ORDER BY id`,
+    [[...orderIds].sort()],
+  );
+}
+
+/**
+ * What the batch's orders already have: an ended-order record or a hold. A statement of its
+ * own after lockOrderHolds, so its snapshot sees everything committed before the locks.
+ */
+export async function findHoldsAndEndedOrders(
+  client: PoolClient,
+  orderIds: string[],
+): Promise<{ holds: Map<string, HoldRecord>; ended: Set<string> }> {
+  const { rows } = await client.query<{ holds: HoldRow[]; ended: string[] }>(
+    `SELECT (SELECT coalesce(json_agg(h), '[]') FROM holds h WHERE h.order_id = ANY($1::uuid[])) AS holds,
+            (SELECT coalesce(array_agg(e.order_id::text), '{}') FROM ended_orders e
+             WHERE e.order_id = ANY($1::uuid[])) AS ended`,
+    [orderIds],
+  );
+  const row = rows[0] ?? { holds: [], ended: [] };
+  const holds = new Map(row.holds.map((h) => [h.order_id, toRecord(h)] as const));
+  const ended = new Set(row.ended);
+  return { holds, ended };
+}
+
+/** Inserts a batch's granted primary holds at the price the caller read under the row lock. */
+export async function insertPrimaryHolds(
+  client: PoolClient,
+  holds: {
+    orderId: string;
+    userId: string;
+    matchNumber: number;
+    category: number;
+    quantity: number;
+    unitPriceCents: number;
+    currency: string;
+  }[],
+): Promise<HoldRecord[]> {
+  if (holds.length === 0) return [];
+  const { rows } = await client.query<HoldRow>(
+    `INSERT INTO holds (order_id, user_id, kind, match_number, category, quantity, unit_price_cents, currency)
+     SELECT o, u, 'primary', $3, $4, q, $6, $7
+     FROM unnest($1::uuid[], $2::uuid[], $5::int[]) AS t(o, u, q)
+     RETURNING *`,
+    [
+      holds.map((h) => h.orderId),
+      holds.map((h) => h.userId),
+      holds[0]?.matchNumber,
+      holds[0]?.category,
+      holds.map((h) => h.quantity),
+      holds[0]?.unitPriceCents,
+      holds[0]?.currency,
+    ],
+  );
+  return rows.map(toRecord);
+}

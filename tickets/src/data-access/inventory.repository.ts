@@ -65,24 +65,6 @@ export async function findAllInventory(db: Db): Promise<Inventory[]> {
   return rows.map(toInventory);
 }
 
-/**
- * What a new hold can take right now (committed counts, no lock), and whether the order
- * already has a hold. Only ever used to refuse early; granting is always the UPDATE below.
- */
-export async function peekPending(
-  db: Db,
-  matchNumber: number,
-  category: number,
-  orderId: string,
-): Promise<{ pending: number; orderHasHold: boolean } | undefined> {
-  const { rows } = await db.query<{ pending: number; order_has_hold: boolean }>(
-    `SELECT ${PENDING} AS pending, EXISTS (SELECT 1 FROM holds WHERE order_id = $3) AS order_has_hold
-     FROM inventory WHERE match_number = $1 AND category = $2`,
-    [matchNumber, category, orderId],
-  );
-  return rows[0] && { pending: rows[0].pending, orderHasHold: rows[0].order_has_hold };
-}
-
 /** Creates a category unless it exists; an existing one keeps its counts (it may have sold). */
 export function insertInventoryIfMissing(
   client: PoolClient,
@@ -114,13 +96,15 @@ export function holdSeats(
   matchNumber: number,
   category: number,
   quantity: number,
+  /** Holds granted together (a group-committed batch): the version counts each decision. */
+  holds = 1,
 ) {
   return one(
     client,
-    `UPDATE inventory SET held = held + $3, version = version + 1, updated_at = now()
+    `UPDATE inventory SET held = held + $3, version = version + $4, updated_at = now()
      WHERE match_number = $1 AND category = $2 AND ${PENDING} >= $3
      RETURNING ${COLUMNS}`,
-    [matchNumber, category, quantity],
+    [matchNumber, category, quantity, holds],
   );
 }
 
@@ -200,5 +184,18 @@ export function partnerRelease(
      WHERE match_number = $1 AND category = $2 AND partner_held >= $3
      RETURNING ${COLUMNS}`,
     [matchNumber, category, quantity],
+  );
+}
+
+/** Reads a category under its row lock, for a batch of holds decided together. */
+export function lockInventory(
+  client: PoolClient,
+  matchNumber: number,
+  category: number,
+): Promise<Inventory | undefined> {
+  return one(
+    client,
+    `SELECT ${COLUMNS} FROM inventory WHERE match_number = $1 AND category = $2 FOR UPDATE`,
+    [matchNumber, category],
   );
 }

@@ -8,98 +8,153 @@ import {
   type HoldResponse,
   type Pool,
   type PoolClient,
+  runWithContext,
 } from '@ticketaka/common';
 import {
   findHold,
-  insertPrimaryHold,
+  findHoldsAndEndedOrders,
+  insertPrimaryHolds,
   insertResaleHold,
   isEndedOrder,
   lockOrderHold,
+  lockOrderHolds,
   type HoldRecord,
 } from '../data-access/hold.repository';
-import { findInventory, holdSeats, peekPending } from '../data-access/inventory.repository';
+import { holdSeats, lockInventory } from '../data-access/inventory.repository';
 import { findLatestListingOfTicket, lockListing } from '../data-access/listing.repository';
 import { findTicket } from '../data-access/ticket.repository';
 import { holdAnswer, holdPlaced } from './hold';
 import { availabilityOf, inventoryChanged } from './inventory';
 import { listingUpdated } from './listing';
 import { applyCertainTicketMove } from './move-ticket';
+import { decideHoldBatch, type BatchDecision } from './hold-batch';
+import { PrimaryHoldBatcher, type QueuedHold } from './primary-hold-batcher';
 
-type PrimaryHoldRequest = Extract<HoldRequest, { kind: 'primary' }>;
 type ResaleHoldRequest = Extract<HoldRequest, { kind: 'resale' }>;
+type Deps = { pool: Pool; schema: string };
 
 /** Thrown inside the transaction to roll the hold row back; answered as a refusal. */
 class Refused extends Error {
-  constructor(readonly reason: 'not_enough_tickets' | 'listing_unavailable') {
+  constructor(readonly reason: 'listing_unavailable') {
     super(reason);
   }
 }
 
 /**
- * Holds tickets for an order, or refuses at once. The order id is the idempotency key: the
- * hold row is inserted first (a concurrent duplicate waits on the primary key and then finds
- * it), and the decision is one conditional UPDATE in the same transaction, together with the
- * outbox events. A refusal rolls everything back, so it can be asked again later.
+ * Holds tickets for an order, or refuses at once. The order id is the idempotency key.
+ * Primary holds on one category are group-committed (`PrimaryHoldBatcher`): the requests
+ * that queue while a batch is decided are decided together under the category's row lock,
+ * each all or nothing, in one transaction with their hold rows and outbox events. A resale
+ * hold locks one listing and is decided alone.
  */
-export async function placeHold(
-  deps: { pool: Pool; schema: string },
-  request: HoldRequest,
-): Promise<HoldResponse> {
-  if (request.kind === 'primary') {
-    // A sold-out burst is mostly refusals: answer them from the committed counts, without
-    // queueing on the category's row lock. This can only refuse; a hold is only ever granted
-    // by the conditional UPDATE. Refusing on a read just before seats come back is the same
-    // answer the UPDATE would have given a moment earlier.
-    const peek = await peekPending(
-      deps.pool,
-      request.matchNumber,
-      request.category,
-      request.orderId,
+export function createHoldPlacer(deps: Deps): (request: HoldRequest) => Promise<HoldResponse> {
+  const batcher = new PrimaryHoldBatcher((batch) => placePrimaryHolds(deps, batch));
+  return (request) =>
+    request.kind === 'primary' ? batcher.place(request) : placeResaleHold(deps, request);
+}
+
+/**
+ * One transaction for a batch of primary holds on one category: the orders' hold locks (the
+ * same lock a release takes), what they already have (a hold, or an ended-order record: the
+ * order's end overtook its request), the category under its row lock, the pure decision,
+ * then the new hold rows, one counter update and the events. A rollback answers every
+ * request of the batch with the error, and nothing is held for any of them.
+ */
+async function placePrimaryHolds(deps: Deps, batch: QueuedHold[]): Promise<void> {
+  const first = batch[0]?.request;
+  if (!first) return;
+  const ids = batch.map((entry) => entry.request.orderId);
+  const answers = await inTransaction(deps.pool, async (client) => {
+    await lockOrderHolds(client, ids);
+    const { holds, ended } = await findHoldsAndEndedOrders(client, ids);
+    const inventory = await lockInventory(client, first.matchNumber, first.category);
+    const requests = batch.map((entry) => entry.request);
+    const { decisions, granted, pendingAfter } = decideHoldBatch(requests, {
+      pending: inventory && availabilityOf(inventory).pending,
+      holds,
+      ended,
+    });
+    if (!inventory || granted === 0) return { decisions, placed: new Map(), pendingAfter };
+
+    const placed = await insertPrimaryHolds(
+      client,
+      batch
+        .filter((_, i) => decisions[i]?.kind === 'grant')
+        .map(({ request }) => ({
+          ...request,
+          unitPriceCents: inventory.priceCents,
+          currency: inventory.currency,
+        })),
     );
-    if (peek && !peek.orderHasHold && peek.pending < request.quantity) {
-      return { held: false, reason: 'not_enough_tickets', available: Math.max(0, peek.pending) };
-    }
+    const after = await holdSeats(
+      client,
+      first.matchNumber,
+      first.category,
+      granted,
+      placed.length,
+    );
+    // Decided under the row lock, so the conditional update cannot refuse; if it did, roll back.
+    if (!after) throw new Error(`hold batch on ${first.matchNumber}/${first.category} not applied`);
+    const byOrder = new Map(placed.map((hold) => [hold.orderId, hold]));
+    const events = batch.flatMap(({ request, context }) => {
+      const hold = byOrder.get(request.orderId);
+      return hold ? [runWithContext(context ?? {}, () => holdPlaced(hold))] : [];
+    });
+    await appendToOutbox(client, deps.schema, [...events, inventoryChanged(after)]);
+    return { decisions, placed: byOrder, pendingAfter };
+  });
+
+  const firstAnswer = new Map<string, HoldResponse | Error>();
+  batch.forEach((entry, i) => {
+    const decision = answers.decisions[i] as BatchDecision;
+    const answer =
+      decision.kind === 'same-as-earlier'
+        ? (firstAnswer.get(entry.request.orderId) as HoldResponse | Error)
+        : answerOf(decision, entry.request, answers.placed, answers.pendingAfter);
+    if (!firstAnswer.has(entry.request.orderId)) firstAnswer.set(entry.request.orderId, answer);
+    if (answer instanceof Error) entry.reject(answer);
+    else entry.resolve(answer);
+  });
+}
+
+function answerOf(
+  decision: Exclude<BatchDecision, { kind: 'same-as-earlier' }>,
+  request: Extract<HoldRequest, { kind: 'primary' }>,
+  placed: Map<string, HoldRecord>,
+  pendingAfter: number,
+): HoldResponse | Error {
+  switch (decision.kind) {
+    case 'grant':
+      return holdAnswer(placed.get(request.orderId) as HoldRecord);
+    case 'repeat':
+      return holdAnswer(decision.hold);
+    case 'not_enough_tickets':
+      return { held: false, reason: 'not_enough_tickets', available: Math.max(0, pendingAfter) };
+    case 'order_ended':
+      return new ConflictError('This order has already ended', 'order_ended');
+    case 'hold_mismatch':
+      return new ConflictError('This order already holds different tickets', 'hold_mismatch');
+    case 'category_not_found':
+      return new NotFoundError(
+        `Match ${request.matchNumber} has no category ${request.category}`,
+        'category_not_found',
+      );
   }
+}
+
+async function placeResaleHold(deps: Deps, request: ResaleHoldRequest): Promise<HoldResponse> {
   try {
     return await inTransaction(deps.pool, async (client) => {
       await lockOrderHold(client, request.orderId);
       // Orders asks outside any transaction, so the order's end can overtake its request.
       if (await isEndedOrder(client, request.orderId))
         throw new ConflictError('This order has already ended', 'order_ended');
-      return request.kind === 'primary'
-        ? holdPrimary(client, deps.schema, request)
-        : holdResale(client, deps.schema, request);
+      return holdResale(client, deps.schema, request);
     });
   } catch (error) {
     if (!(error instanceof Refused)) throw error;
-    if (error.reason === 'listing_unavailable' || request.kind === 'resale') {
-      return { held: false, reason: 'listing_unavailable', available: 0 };
-    }
-    const inventory = await findInventory(deps.pool, request.matchNumber, request.category);
-    return {
-      held: false,
-      reason: 'not_enough_tickets',
-      available: inventory ? Math.max(0, availabilityOf(inventory).pending) : 0,
-    };
+    return { held: false, reason: 'listing_unavailable', available: 0 };
   }
-}
-
-async function holdPrimary(
-  client: PoolClient,
-  schema: string,
-  request: PrimaryHoldRequest,
-): Promise<HoldResponse> {
-  const hold = await insertPrimaryHold(client, request);
-  if (!hold) return answerRepeatedRequest(client, request);
-  const inventory = await holdSeats(
-    client,
-    request.matchNumber,
-    request.category,
-    request.quantity,
-  );
-  if (!inventory) throw new Refused('not_enough_tickets');
-  await appendToOutbox(client, schema, [holdPlaced(hold), inventoryChanged(inventory)]);
-  return holdAnswer(hold);
 }
 
 async function holdResale(
@@ -125,7 +180,7 @@ async function holdResale(
 /** No row was inserted: either this order already has its hold, or there is nothing to hold. */
 async function answerRepeatedRequest(
   client: PoolClient,
-  request: HoldRequest,
+  request: ResaleHoldRequest,
 ): Promise<HoldResponse> {
   const existing = await findHold(client, request.orderId);
   if (existing) {
@@ -133,12 +188,6 @@ async function answerRepeatedRequest(
       throw new ConflictError('This order already holds different tickets', 'hold_mismatch');
     }
     return holdAnswer(existing);
-  }
-  if (request.kind === 'primary') {
-    throw new NotFoundError(
-      `Match ${request.matchNumber} has no category ${request.category}`,
-      'category_not_found',
-    );
   }
   const ticket = await findTicket(client, request.ticketId);
   const listing = await findLatestListingOfTicket(client, request.ticketId);
@@ -151,11 +200,8 @@ async function answerRepeatedRequest(
   throw new Refused('listing_unavailable');
 }
 
-function sameRequest(hold: HoldRecord, request: HoldRequest): boolean {
-  if (hold.userId !== request.userId || hold.kind !== request.kind) return false;
-  return request.kind === 'primary'
-    ? hold.matchNumber === request.matchNumber &&
-        hold.category === request.category &&
-        hold.quantity === request.quantity
-    : hold.ticketId === request.ticketId;
+function sameRequest(hold: HoldRecord, request: ResaleHoldRequest): boolean {
+  return (
+    hold.userId === request.userId && hold.kind === 'resale' && hold.ticketId === request.ticketId
+  );
 }
