@@ -111,7 +111,7 @@ function matchesEtag(header, etag) {
 /**
  * Runs Next.js's handler for a cacheable request with the response held back, then sends
  * the sealed page with the gateway's cache headers (see infra/src/gateway/micro-cache.ts):
- * kept at most until the end of the second the render started in; browsers revalidate
+ * kept at most until the end of the second the render finished in; browsers revalidate
  * every time (ETag, 304). A page that is not a plain 200 HTML page, sets a cookie or cannot
  * be sealed goes out exactly as rendered, and is not kept.
  * @param {import('node:http').IncomingMessage} req
@@ -120,7 +120,6 @@ function matchesEtag(header, etag) {
  * @param {() => number} [now]
  */
 async function serveAnonymousPage(req, res, handle, now = Date.now) {
-  const second = Math.floor(now() / 1000);
   const gzip = acceptsGzip(req.headers['accept-encoding']);
   // Next.js renders uncompressed; the sealed page is compressed once, here.
   delete req.headers['accept-encoding'];
@@ -167,6 +166,9 @@ async function serveAnonymousPage(req, res, handle, now = Date.now) {
   await handle(req, res);
   await done;
   Object.assign(res, original);
+  // The second the page was finished in, not begun in: a render slower than what is left of
+  // its second (a busy machine) must still give the gateway something it may keep.
+  const second = Math.floor(now() / 1000);
 
   const body = Buffer.concat(chunks);
   const policy = res.getHeader('content-security-policy');
