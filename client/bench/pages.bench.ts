@@ -4,11 +4,24 @@ import autocannon from 'autocannon';
 
 const base = process.env.BENCH_URL ?? 'http://localhost:8080';
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+/** An anonymous visitor's browser (no cookie: the shared page, see client/server/anonymous-page.js). */
+const headers = {
+  'user-agent':
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'accept-language': 'en-GB,en;q=0.9',
+  'accept-encoding': 'gzip, deflate, br',
+  accept: 'text/html',
+};
 
 async function run(path: string) {
   // Warm the route (and the catalogue cache) first, so the figure is the steady state.
-  await autocannon({ url: `${base}${path}`, connections: 10, duration: 3 });
-  const result = await autocannon({ url: `${base}${path}`, connections: 50, duration: seconds });
+  await autocannon({ url: `${base}${path}`, connections: 10, duration: 3, headers });
+  const result = await autocannon({
+    url: `${base}${path}`,
+    connections: 50,
+    duration: seconds,
+    headers,
+  });
   const non2xx = result.non2xx + result.errors + result.timeouts;
   console.log(
     `${path.padEnd(14)} ${result.requests.average.toFixed(0).padStart(6)} req/s   ` +

@@ -15,5 +15,9 @@ fs.cpSync(path.join(app, '.next', 'static'), path.join(server, '.next', 'static'
 });
 if (fs.existsSync(path.join(app, 'public')))
   fs.cpSync(path.join(app, 'public'), path.join(server, 'public'), { recursive: true });
+// Our server (server/server.js: Next.js's handler plus the shared anonymous page) replaces
+// the one next build wrote; both start the same way.
+for (const file of ['server.js', 'anonymous-page.js'])
+  fs.copyFileSync(path.join(app, 'server', file), path.join(server, file));
 // The launcher's "built" marker (service.json process.build.output): written last.
 fs.writeFileSync(path.join(server, '.built'), new Date().toISOString());

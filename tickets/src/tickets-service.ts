@@ -8,7 +8,8 @@ import { ticketsAdminRouter } from './entry-points/http/admin.routes';
 import { availabilityStreamRouter } from './entry-points/http/availability-stream.routes';
 import { checkInRouter } from './entry-points/http/check-in.routes';
 import { eTicketsRouter } from './entry-points/http/e-tickets.routes';
-import { matchesRouter } from './entry-points/http/matches.routes';
+import { CatalogueCache } from './entry-points/http/catalogue-cache';
+import { catalogueLoader, matchesRouter } from './entry-points/http/matches.routes';
 import { resaleRouter } from './entry-points/http/resale.routes';
 import { serveHoldConfirmations } from './entry-points/messaging/confirm-hold.responder';
 import { serveETickets, serveMatchSchedule } from './entry-points/messaging/e-tickets.responder';
@@ -45,6 +46,9 @@ export const startTicketsService = defineService({
     const feed = new AvailabilityFeed(runtime.bus, runtime.logger);
     feed.start();
     runtime.onClose(async () => feed.stop());
+    const catalogue = new CatalogueCache(catalogueLoader(runtime));
+    catalogue.follow(feed);
+    runtime.onClose(async () => catalogue.stop());
 
     serveHolds(runtime);
     serveHoldConfirmations(runtime);
@@ -67,7 +71,7 @@ export const startTicketsService = defineService({
       routes: (app) => {
         // The stream is mounted before /api/matches/:matchNumber would claim "stream".
         app.use(stream.router);
-        app.use(matchesRouter(runtime));
+        app.use(matchesRouter(runtime, catalogue));
         app.use(resaleRouter(runtime));
         app.use(eTicketsRouter(codes));
         app.use(checkInRouter(codes));
@@ -75,7 +79,7 @@ export const startTicketsService = defineService({
       },
       // Registered after listen, so it runs first on close: the server's close then has no stream to wait for.
       onListening: () => runtime.onClose(async () => stream.endAll()),
-      expose: { feed, keys },
+      expose: { feed, keys, catalogue },
     };
   },
 });

@@ -6,7 +6,7 @@ import {
   ticketsEvents,
   type EventBus,
 } from '@ticketaka/common';
-import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/testing';
+import { createTestEnvironment, eventually, type TestEnvironment } from '@ticketaka/common/testing';
 import { SEED_MASTER_LIST, startTicketsService } from '../src/tickets-service';
 import {
   call,
@@ -282,10 +282,14 @@ describe('GET /api/matches/:matchNumber', () => {
       category: 1,
       quantity: 3,
     });
-    expect((await get('/api/matches/1')).body.match.categories[0]).toMatchObject({
-      available: 2,
-      pending: 0,
-    });
+    // The catalogue is served from memory: as fresh as the inventory events (and never more
+    // than 1 s behind the database), not read again after every write.
+    await eventually(async () => {
+      expect((await get('/api/matches/1')).body.match.categories[0]).toMatchObject({
+        available: 2,
+        pending: 0,
+      });
+    }, 1_000);
   });
 
   test('when the match is unknown, then 404 match_not_found', async () => {

@@ -1,10 +1,5 @@
 'use client';
-import {
-  availabilitySnapshotSchema,
-  availabilityUpdateSchema,
-  type AvailabilityState,
-} from '@ticketaka/contracts';
-import '../lib/zod-in-browser';
+import type { AvailabilityState } from '@ticketaka/contracts';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { stateLabel } from '../lib/format';
 
@@ -36,7 +31,8 @@ export function LiveAvailabilityProvider({
   const [counts, setCounts] = useState<Counts>(initial);
   useEffect(() => {
     const url = `/api/matches/stream${matchNumber ? `?matchNumber=${matchNumber}` : ''}`;
-    const source = new EventSource(url);
+    let source: EventSource | undefined;
+    let stopped = false;
     const apply = (updates: (LiveCounts & { matchNumber: number; category: number })[]) =>
       setCounts((current) => {
         let next = current;
@@ -53,15 +49,28 @@ export function LiveAvailabilityProvider({
         }
         return next;
       });
-    source.addEventListener('snapshot', (e) => {
-      const parsed = availabilitySnapshotSchema.safeParse(safeJson((e as MessageEvent).data));
-      if (parsed.success) apply(parsed.data.categories);
+    // The schemas (zod) arrive after hydration; the stream opens once they are here, and its
+    // snapshot brings every count up to date anyway.
+    void import('../lib/availability-schemas').then((schemas) => {
+      if (stopped) return;
+      source = new EventSource(url);
+      source.addEventListener('snapshot', (e) => {
+        const parsed = schemas.availabilitySnapshotSchema.safeParse(
+          safeJson((e as MessageEvent).data),
+        );
+        if (parsed.success) apply(parsed.data.categories);
+      });
+      source.addEventListener('availability', (e) => {
+        const parsed = schemas.availabilityUpdateSchema.safeParse(
+          safeJson((e as MessageEvent).data),
+        );
+        if (parsed.success) apply([parsed.data]);
+      });
     });
-    source.addEventListener('availability', (e) => {
-      const parsed = availabilityUpdateSchema.safeParse(safeJson((e as MessageEvent).data));
-      if (parsed.success) apply([parsed.data]);
-    });
-    return () => source.close();
+    return () => {
+      stopped = true;
+      source?.close();
+    };
   }, [matchNumber]);
   return <LiveContext.Provider value={counts}>{children}</LiveContext.Provider>;
 }

@@ -1,4 +1,9 @@
-import { refusalAnswers, routePolicies } from '@ticketaka/common/src/security/route-policy';
+import {
+  CHALLENGE_PATH,
+  refusalAnswers,
+  routePolicies,
+} from '@ticketaka/common/src/security/route-policy';
+import { microCacheHttpLines, microCacheLocationLines } from './micro-cache';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface NginxConfigInput {
@@ -109,6 +114,10 @@ function location(route: GatewayRoute, input: NginxConfigInput): string {
     );
   }
   if (route.rawBody) lines.push('      proxy_request_buffering on;');
+  if (route.microCache && !route.streaming) {
+    // add_header here drops the server's inherited ones: repeat them.
+    lines.push(...microCacheLocationLines(), headers('      '));
+  }
   lines.push('    }');
   return lines.join('\n');
 }
@@ -254,7 +263,7 @@ ${realIp}
   limit_conn_status 429;
   limit_conn_log_level warn;
 ${upstreams}
-${check ? securityHttpBlocks(check) : ''}  server {
+${routes.some((r) => r.microCache) ? microCacheHttpLines(input.tempDir ?? 'tmp') : ''}${check ? securityHttpBlocks(check) : ''}  server {
     listen 127.0.0.1:${input.listenPort};
 ${headers('    ')}
     error_page 413 = @too_large;

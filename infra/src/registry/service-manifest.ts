@@ -18,6 +18,11 @@ const routeSchema = z.strictObject({
   /** Requests whose body the service must see byte for byte (signed webhooks). */
   rawBody: z.boolean().optional(),
   /**
+   * The gateway may keep a GET answer that the service marked cacheable (`X-Accel-Expires`)
+   * and give it to every visitor without a cookie until it expires (infra/src/gateway/micro-cache.ts).
+   */
+  microCache: z.boolean().optional(),
+  /**
    * What the security check does for this route (common/src/security/route-policy.ts):
    * `exempt` skips it (signed webhooks), `signin` / `signup` / `purchase` are strict.
    */
