@@ -59,9 +59,12 @@ export function startServiceProcess(
   extraEnv: NodeJS.ProcessEnv = {},
 ): ChildProcess {
   log('starting the tickets service (child process)…');
+  // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
+  // alone (NODE_OPTIONS refuses --cpu-prof, and would profile the load generator too).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'tickets', 'src', 'main.ts')],
+    [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'tickets', 'src', 'main.ts')],
     {
       cwd: repoRoot,
       env: {

@@ -410,4 +410,24 @@ describe('listing and ticket status agree', () => {
     ).rejects.toThrow(/is valid but its open listing is active/);
     expect((await statusOf(ticket!.id))?.status).toBe('listed');
   });
+
+  test('when a ticket enters listed or locked without a listing (update or insert), then the commit is refused; moves outside resale are not checked', async () => {
+    const owner = newFan(env);
+    const [ticket] = await buyTickets(tickets, orders, owner, 701, 1, 1);
+    const pool = tickets.runtime.pool;
+    for (const status of ['listed', 'locked'])
+      await expect(
+        pool.query(`UPDATE tickets SET status = $2 WHERE id = $1`, [ticket!.id, status]),
+      ).rejects.toThrow(new RegExp(`is ${status} but its open listing is absent`));
+    await expect(
+      pool.query(
+        `INSERT INTO tickets (id, owner_id, order_id, seat_index, match_number, category, face_price_cents, currency, status)
+         SELECT gen_random_uuid(), owner_id, gen_random_uuid(), 1, match_number, category, face_price_cents, currency, 'listed'
+           FROM tickets WHERE id = $1`,
+        [ticket!.id],
+      ),
+    ).rejects.toThrow(/is listed but its open listing is absent/);
+    await pool.query(`UPDATE tickets SET status = 'void' WHERE id = $1`, [ticket!.id]);
+    expect((await statusOf(ticket!.id))?.status).toBe('void');
+  });
 });

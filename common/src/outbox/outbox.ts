@@ -14,10 +14,18 @@ export async function appendToOutbox(
   events: EventEnvelope[],
 ): Promise<void> {
   if (events.length === 0) return;
+  // One statement (one round trip): the NOTIFY rides on the insert.
   await client.query(
-    `INSERT INTO outbox (id, type, payload)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
-    [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e))],
+    `WITH appended AS (
+       INSERT INTO outbox (id, type, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])
+       RETURNING 1)
+     SELECT pg_notify($4, count(*)::text) FROM appended`,
+    [
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e)),
+      outboxChannel(schema),
+    ],
   );
-  await client.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), String(events.length)]);
 }
