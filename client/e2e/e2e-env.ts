@@ -40,6 +40,9 @@ export const e2eEnv = (): NodeJS.ProcessEnv =>
     SIGNUPS_PER_IP: '500',
     SIGNUPS_PER_NETWORK: '500',
     RATE_SIGNUP_PER_IP: '500',
+    // Every signed-in page opens the bell's stream, and every fan here is one address: the
+    // streams opened per address and minute (30 by default) are raised like the quotas above.
+    RATE_STREAM_PER_IP: '1000',
     // Chromium, Next.js and every service share two cores here: the first checks after start
     // can take longer than the production 50 ms, and sign-up fails closed. The fail policy
     // itself is proven by security's gateway tests; the journeys test the fan's path.

@@ -140,7 +140,13 @@ export function NotificationBell() {
         aria-label={label}
         onClick={() => setOpen((o) => !o)}
       >
-        <span aria-hidden="true">🔔</span>
+        {/* Drawn, not an emoji: not every device has an emoji font. */}
+        <svg aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="20" height="20">
+          <path
+            fill="currentColor"
+            d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+          />
+        </svg>
         {unread > 0 && (
           <span className="bell-count" aria-hidden="true" data-testid="bell-count">
             {unread > 99 ? '99+' : unread}

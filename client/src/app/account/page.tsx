@@ -33,9 +33,12 @@ export default async function AccountPage() {
   return (
     <>
       <h1>Your account</h1>
-      <p>
-        Signed in as <strong>{fan.displayName}</strong> ({fan.email})
-      </p>
+      <dl className="facts">
+        <dt>Name</dt>
+        <dd>{fan.displayName}</dd>
+        <dt>E-mail</dt>
+        <dd>{fan.email}</dd>
+      </dl>
       <section className="card" aria-labelledby="email-settings">
         <h2 id="email-settings">E-mail</h2>
         {preferences.ok ? (
