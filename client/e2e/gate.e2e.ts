@@ -70,7 +70,7 @@ test('when the gate loses the network, then it admits a genuine code with the ke
 }) => {
   const fanContext = await browser.newContext();
   const fanPage = await fanContext.newPage();
-  await signUpInBrowser(fanPage, 'Offline Holder');
+  await signUpInBrowser(fanPage, 'Wanderer');
   const api = await playwrightRequest.newContext({
     baseURL,
     storageState: await fanContext.storageState(),
@@ -84,7 +84,7 @@ test('when the gate loses the network, then it admits a genuine code with the ke
 
   const stewardContext = await browser.newContext();
   const gate = await stewardContext.newPage();
-  const email = await signUpInBrowser(gate, 'Offline Steward');
+  const email = await signUpInBrowser(gate, 'Warden');
   promoteToAdmin(email, 'steward:promote');
   await gate.getByRole('button', { name: 'Sign out' }).click();
   await gate.goto('/signin?next=/gate');
