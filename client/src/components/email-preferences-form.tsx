@@ -58,7 +58,7 @@ export function EmailPreferencesForm({
         <legend>Send me an e-mail when…</legend>
         <ul className="preference-list">
           {saved.map((p) => (
-            <li key={p.kind} className="row">
+            <li key={p.kind}>
               <input
                 type="checkbox"
                 id={`email-${p.kind}`}
