@@ -40,6 +40,13 @@ export const e2eEnv = (): NodeJS.ProcessEnv =>
     SIGNUPS_PER_IP: '500',
     SIGNUPS_PER_NETWORK: '500',
     RATE_SIGNUP_PER_IP: '500',
+    // Every signed-in page opens the bell's stream and the journeys' fans buy and poll their
+    // orders from that one address: the per-address stream and purchase rates (30 and 60 a
+    // minute) and the orders per network (20 in 10 minutes) are raised like the quotas
+    // above; per-account limits stay.
+    RATE_STREAM_PER_IP: '1000',
+    RATE_PURCHASE_PER_IP: '1000',
+    ORDERS_PER_NETWORK: '500',
     // Chromium, Next.js and every service share two cores here: the first checks after start
     // can take longer than the production 50 ms, and sign-up fails closed. The fail policy
     // itself is proven by security's gateway tests; the journeys test the fan's path.

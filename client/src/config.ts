@@ -12,6 +12,7 @@ const schema = z.object({
   PAYMENTS_URL: url(4005),
   KAFKA_BRIDGE_URL: url(4006),
   ANALYTICS_URL: url(4008),
+  NOTIFICATIONS_URL: url(4009),
   /** How long the public catalogue may be reused between renders (live counts come by SSE). */
   CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(2),
 });
@@ -28,7 +29,8 @@ function load(): ClientConfig {
 }
 
 export const config = load();
-export type ServiceName = 'auth' | 'tickets' | 'orders' | 'payments' | 'kafka-bridge' | 'analytics';
+export type ServiceName =
+  'auth' | 'tickets' | 'orders' | 'payments' | 'kafka-bridge' | 'analytics' | 'notifications';
 export const serviceUrl: Record<ServiceName, string> = {
   auth: config.AUTH_URL,
   tickets: config.TICKETS_URL,
@@ -36,4 +38,5 @@ export const serviceUrl: Record<ServiceName, string> = {
   payments: config.PAYMENTS_URL,
   'kafka-bridge': config.KAFKA_BRIDGE_URL,
   analytics: config.ANALYTICS_URL,
+  notifications: config.NOTIFICATIONS_URL,
 };

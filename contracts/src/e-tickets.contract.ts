@@ -25,3 +25,19 @@ export const checkInResponseSchema = z.object({
   gate: z.string().nullable(),
 });
 export type CheckInAnswer = z.infer<typeof checkInResponseSchema>;
+
+/** GET /api/tickets/code-keys (public): what a gate needs to verify codes offline. */
+export const codeKeysResponseSchema = z.object({
+  algorithm: z.literal('Ed25519'),
+  format: z.string(),
+  stepSeconds: z.number().int().positive(),
+  keys: z.array(
+    z.object({
+      keyId: z.string().regex(/^[0-9a-f]{8}$/),
+      algorithm: z.literal('Ed25519'),
+      publicKey: z.string().includes('PUBLIC KEY'),
+      current: z.boolean(),
+    }),
+  ),
+});
+export type CodeKeys = z.infer<typeof codeKeysResponseSchema>;

@@ -13,3 +13,4 @@ export * from './resale.contract';
 export * from './admin.contract';
 export * from './e-tickets.contract';
 export * from './analytics.contract';
+export * from './notifications.contract';

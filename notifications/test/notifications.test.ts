@@ -211,6 +211,25 @@ describe('mail', () => {
     expect(text).toContain('Argentina v Poland (match 801) are released at');
   });
 
+  test('when a hold expires (and its event arrives twice), then one "hold expired" mail with text and HTML', async () => {
+    const fan = await signedUpFan();
+    const lapsed = order(fan, { expiresAt: new Date(Date.now() - 1_000).toISOString() });
+    const expired = ordersEvents.orderExpired.create({ ...lapsed, status: 'expired', version: 3 });
+    await others.publish(expired);
+    await publishRaw(expired);
+
+    await eventually(async () => expect(await mailsTo(fan.email)).toHaveLength(1), 20_000);
+    await settled();
+    const mails = await mailsTo(fan.email);
+    expect(mails.map((m) => m.Subject)).toEqual(['Your hold expired']);
+    const mail = await readMail(mails[0]!.ID);
+    expect(mail.Text).toContain('Argentina v Poland (match 801) were released');
+    expect(mail.HTML).toContain('Nothing was charged.');
+    expect((await bell(fan)).notifications.map((n: { kind: string }) => n.kind)).toEqual([
+      'hold_expired',
+    ]);
+  });
+
   test('when a fan opts out of a kind, then it still rings the bell but sends no mail, and other kinds still mail', async () => {
     const fan = await signedUpFan();
     const updated = await api('PUT', '/api/notifications/preferences', fan, {

@@ -57,11 +57,20 @@ export function startServiceProcess(
   setup: Setup,
   log: (m: string) => void,
   extraEnv: NodeJS.ProcessEnv = {},
+  service: 'tickets' | 'security' = 'tickets',
 ): ChildProcess {
-  log('starting the tickets service (child process)…');
+  log(`starting the ${service} service (child process)…`);
+  // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
+  // alone (NODE_OPTIONS refuses --cpu-prof, and would profile the load generator too).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'tickets', 'src', 'main.ts')],
+    [
+      ...(service === 'tickets' ? nodeArgs : []),
+      '--import',
+      'tsx',
+      path.join(repoRoot, service, 'src', 'main.ts'),
+    ],
     {
       cwd: repoRoot,
       env: {
@@ -72,6 +81,7 @@ export function startServiceProcess(
         DATABASE_URL: setup.databaseUrl,
         NATS_URL: setup.natsUrl,
         EVENT_NAMESPACE: setup.namespace,
+        REDIS_PREFIX: setup.namespace,
         ...extraEnv,
       },
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -193,6 +193,41 @@ describe('check-in at the gate', () => {
     );
   });
 
+  test('when a gate bank scans many tickets at once, some twice, then each is admitted once, every repeat names the winning gate, and each ticket has one check-in event', async () => {
+    const fan = newFan(env);
+    const owned = await buyTickets(tickets, orders, fan, 701, 2, 10);
+    const codes = await Promise.all(owned.map((t) => liveCodeOf(fan, t.id)));
+    const scans = [
+      ...codes.map((code, i) => ({ code, gate: `${i + 1}` })),
+      ...codes.slice(0, 4).map((code) => ({ code, gate: 'South 9' })),
+    ];
+    const answers = await Promise.all(scans.map((s) => scan(s.code, 701, s.gate)));
+
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(10);
+    for (let i = 0; i < 4; i++) {
+      const pair = [answers[i]!, answers[10 + i]!];
+      const winner = pair.find((a) => a.status === 200)!.body;
+      const loser = pair.find((a) => a.status !== 200)!;
+      expect(loser.status).toBe(409);
+      expect(loser.body.errors[0].code).toBe('already_admitted');
+      expect(loser.body.admission).toEqual({ at: winner.admittedAt, gate: winner.gate });
+    }
+    const events = (await outboxEvents(tickets, ticketsEvents.ticketStatusChanged.type)).filter(
+      (e) => owned.some((t) => t.id === e.data.id),
+    );
+    expect(events).toHaveLength(10);
+    for (const ticket of owned) {
+      const mine = events.filter((e) => e.data.id === ticket.id);
+      expect(mine.map((e) => [e.data.move, e.data.version])).toEqual([
+        ['check_in', ticket.version + 1],
+      ]);
+      expect(await statusOf(ticket.id)).toEqual({
+        status: 'checked_in',
+        version: ticket.version + 1,
+      });
+    }
+  });
+
   test('when a ticket is resold, then the buyer gets a new code that is admitted and the seller’s live and printed codes are refused', async () => {
     const seller = newFan(env);
     const buyer = newFan(env);
@@ -409,5 +444,25 @@ describe('listing and ticket status agree', () => {
       tickets.runtime.pool.query(`UPDATE tickets SET status = 'valid' WHERE id = $1`, [ticket!.id]),
     ).rejects.toThrow(/is valid but its open listing is active/);
     expect((await statusOf(ticket!.id))?.status).toBe('listed');
+  });
+
+  test('when a ticket enters listed or locked without a listing (update or insert), then the commit is refused; moves outside resale are not checked', async () => {
+    const owner = newFan(env);
+    const [ticket] = await buyTickets(tickets, orders, owner, 701, 1, 1);
+    const pool = tickets.runtime.pool;
+    for (const status of ['listed', 'locked'])
+      await expect(
+        pool.query(`UPDATE tickets SET status = $2 WHERE id = $1`, [ticket!.id, status]),
+      ).rejects.toThrow(new RegExp(`is ${status} but its open listing is absent`));
+    await expect(
+      pool.query(
+        `INSERT INTO tickets (id, owner_id, order_id, seat_index, match_number, category, face_price_cents, currency, status)
+         SELECT gen_random_uuid(), owner_id, gen_random_uuid(), 1, match_number, category, face_price_cents, currency, 'listed'
+           FROM tickets WHERE id = $1`,
+        [ticket!.id],
+      ),
+    ).rejects.toThrow(/is listed but its open listing is absent/);
+    await pool.query(`UPDATE tickets SET status = 'void' WHERE id = $1`, [ticket!.id]);
+    expect((await statusOf(ticket!.id))?.status).toBe('void');
   });
 });

@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
 import { Suspense, type ReactNode } from 'react';
+import { NotificationBell } from '../components/notification-bell';
 import { SessionRefresher } from '../components/session-refresher';
 import { SignOutButton } from '../components/sign-out-button';
 import { getSession } from '../lib/session';
@@ -60,9 +61,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <div className="account">
             {user ? (
               <>
+                <NotificationBell />
                 <span className="who">
                   Signed in as <strong>{user.displayName}</strong>
                 </span>
+                <Link href="/account">Account</Link>
                 <SignOutButton />
               </>
             ) : (

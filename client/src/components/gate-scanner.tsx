@@ -1,14 +1,24 @@
 'use client';
-import { checkInResponseSchema } from '@ticketaka/contracts';
+import { checkInResponseSchema, type CodeKeys } from '@ticketaka/contracts';
 import jsQR from 'jsqr';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { callApi } from '../lib/api-client';
+import {
+  gateKeys,
+  queueAdmission,
+  queuedScans,
+  settleScan,
+  verifyOffline,
+} from '../lib/offline-gate';
 
 type Verdict = { ok: true; text: string } | { ok: false; text: string };
 
 /**
  * Pick the match and gate, then scan: the camera's frames are decoded in the browser with
- * jsQR, or a code is pasted. Each code goes to POST /api/check-in; the server decides.
+ * jsQR, or a code is pasted. Each code goes to POST /api/check-in; the server decides. When
+ * the network is gone the gate decides with the kept public keys and its own memory
+ * (lib/offline-gate.ts) and sends those admissions, with their scan time, once it is back;
+ * a ticket the server had already admitted elsewhere is listed as a double entry.
  */
 export function GateScanner() {
   const [matchNumber, setMatchNumber] = useState('');
@@ -18,6 +28,67 @@ export function GateScanner() {
   const [camera, setCamera] = useState(false);
   const video = useRef<HTMLVideoElement>(null);
   const lastCode = useRef<{ code: string; at: number } | null>(null);
+  const keys = useRef<CodeKeys | undefined>(undefined);
+  const [waiting, setWaiting] = useState(0);
+  const [doubles, setDoubles] = useState<string[]>([]);
+
+  /** Sends the scans made offline, oldest first; stops at the first one the network still fails. */
+  const sync = useCallback(async () => {
+    for (const scan of queuedScans()) {
+      const result = await callApi('/api/check-in', {
+        method: 'POST',
+        body: {
+          code: scan.code,
+          matchNumber: scan.matchNumber,
+          gate: scan.gate,
+          scannedAt: scan.scannedAt,
+        },
+        schema: checkInResponseSchema,
+      });
+      if (!result.ok && result.problem.status === 0) break;
+      settleScan(scan);
+      if (!result.ok)
+        setDoubles((d) => [
+          ...d,
+          `${result.problem.code === 'already_admitted' ? 'Double entry' : 'Refused at sync'}: ticket ${scan.ticketId.slice(0, 8)}, let in offline at ${scan.scannedAt.slice(11, 16)} UTC by ${scan.gate}. ${result.problem.message}`,
+        ]);
+    }
+    setWaiting(queuedScans().length);
+  }, []);
+
+  useEffect(() => {
+    void gateKeys().then((k) => (keys.current = k));
+    setWaiting(queuedScans().length);
+    void sync();
+    const online = () => {
+      void gateKeys().then((k) => (keys.current = k ?? keys.current));
+      void sync();
+    };
+    window.addEventListener('online', online);
+    return () => window.removeEventListener('online', online);
+  }, [sync]);
+
+  async function admitOffline(code: string, match: number) {
+    if (!keys.current) {
+      setVerdict({ ok: false, text: 'Offline, and this gate has no keys yet: reconnect once' });
+      return;
+    }
+    const check = await verifyOffline(code, keys.current, match);
+    if (!check.ok) {
+      setVerdict({ ok: false, text: `Offline: ${check.reason}` });
+      return;
+    }
+    queueAdmission({
+      code,
+      ticketId: check.ticketId,
+      matchNumber: match,
+      gate: gate.trim(),
+      scannedAt: new Date().toISOString(),
+    });
+    setWaiting(queuedScans().length);
+    setAdmitted((n) => n + 1);
+    setVerdict({ ok: true, text: `Admitted offline: category ${check.category}` });
+  }
 
   async function admit(code: string) {
     const match = Number(matchNumber);
@@ -33,6 +104,9 @@ export function GateScanner() {
     if (result.ok) {
       setAdmitted((n) => n + 1);
       setVerdict({ ok: true, text: `Admitted: category ${result.data.ticket.category}` });
+      if (queuedScans().length > 0) void sync();
+    } else if (result.problem.status === 0) {
+      await admitOffline(code.trim(), match);
     } else {
       setVerdict({ ok: false, text: result.problem.message });
     }
@@ -127,6 +201,25 @@ export function GateScanner() {
         </p>
       )}
       <p data-testid="gate-count">Admitted at this gate: {admitted}</p>
+      <p data-testid="gate-waiting" aria-live="polite">
+        {waiting > 0
+          ? `${waiting} admission${waiting === 1 ? '' : 's'} made offline, waiting to be sent`
+          : 'Every admission is recorded'}
+      </p>
+      {doubles.length > 0 && (
+        <section aria-labelledby="doubles" className="notice bad">
+          <h2 id="doubles">Found when the offline admissions were sent</h2>
+          <p>
+            The first admission the server recorded stands; tell the stewards’ supervisor about each
+            of these.
+          </p>
+          <ul>
+            {doubles.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+        </section>
+      )}
     </section>
   );
 }

@@ -59,7 +59,37 @@ function decode(token: string, publicKey: KeyObject, ignoreExpiration: boolean) 
   }
   const claims = accessTokenClaimsSchema.safeParse(payload);
   if (!claims.success) throw invalid();
-  return claims.data;
+  const exp = (payload as { exp?: unknown }).exp;
+  return { claims: claims.data, expiresAtMs: typeof exp === 'number' ? exp * 1000 : Infinity };
+}
+
+/**
+ * Tokens whose signature and claims already verified, until they expire. A gate device or a
+ * fan's page sends the same token on every request, and the ES256 check was the largest
+ * part of the CPU an authenticated request cost; the outcome for the same string can only
+ * change with the clock, which is checked on every use. Revocation is never cached.
+ */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+class VerifiedTokens {
+  private readonly entries = new Map<string, { claims: AccessTokenClaims; expiresAtMs: number }>();
+
+  get(token: string, nowMs: number) {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (entry.expiresAtMs <= nowMs) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.claims;
+  }
+
+  set(token: string, entry: { claims: AccessTokenClaims; expiresAtMs: number }) {
+    // Map keeps insertion order: the oldest entry goes first when full.
+    if (this.entries.size >= VERIFIED_CACHE_SIZE)
+      this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(token, entry);
+  }
 }
 
 export function createTokenVerifier(
@@ -68,9 +98,15 @@ export function createTokenVerifier(
 ): TokenVerifier {
   // Parsed once: parsing the PEM on every request cost about a millisecond of CPU each.
   const publicKey = createPublicKey(publicKeyPem);
+  const verified = new VerifiedTokens();
   return {
     async verify(token) {
-      const claims = decode(token, publicKey, false);
+      let claims = verified.get(token, Date.now());
+      if (!claims) {
+        const decoded = decode(token, publicKey, false);
+        verified.set(token, decoded);
+        claims = decoded.claims;
+      }
       const verdict = await revocations.check({
         sessionId: claims.sid,
         userId: claims.sub,
@@ -88,7 +124,7 @@ export function createTokenVerifier(
     },
     sessionIdOf(token) {
       try {
-        return decode(token, publicKey, true).sid;
+        return decode(token, publicKey, true).claims.sid;
       } catch {
         return undefined;
       }

@@ -11,10 +11,15 @@ import {
   type NotificationRecord,
 } from '../data-access/notification.repository';
 import { findPreferences, savePreferences } from '../data-access/recipient.repository';
+import type {
+  BellView,
+  FollowInput,
+  NotificationView,
+  PreferencesView,
+} from '@ticketaka/contracts';
 import { kindLabels, notificationKinds, type NotificationKind } from './notification-kinds';
-import type { FollowInput } from './preferences.schemas';
 
-export async function preferencesOf(db: Pool, user: CurrentUser) {
+export async function preferencesOf(db: Pool, user: CurrentUser): Promise<PreferencesView> {
   const saved = await findPreferences(db, user.id);
   return {
     preferences: notificationKinds.map((kind) => ({
@@ -55,9 +60,9 @@ export async function unfollow(db: Pool, user: CurrentUser, input: FollowInput) 
   return followsOf(db, user);
 }
 
-export const notificationView = (n: NotificationRecord) => ({
+export const notificationView = (n: NotificationRecord): NotificationView => ({
   id: n.id,
-  kind: n.kind,
+  kind: n.kind as NotificationKind,
   title: n.title,
   body: n.body,
   link: n.link,
@@ -65,7 +70,7 @@ export const notificationView = (n: NotificationRecord) => ({
   read: n.readAt !== null,
 });
 
-export async function bellOf(db: Pool, user: CurrentUser) {
+export async function bellOf(db: Pool, user: CurrentUser): Promise<BellView> {
   const { notifications, unread } = await findNotifications(db, user.id, 50);
   return { unread, notifications: notifications.map(notificationView) };
 }

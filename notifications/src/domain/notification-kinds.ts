@@ -1,19 +1,6 @@
-import { z } from 'zod';
+import { notificationKinds, type NotificationKind } from '@ticketaka/contracts';
 
-/** Every kind of message a fan can get; each can be switched off for e-mail separately. */
-export const notificationKinds = [
-  'order_confirmed',
-  'hold_ending',
-  'hold_expired',
-  'payment_declined',
-  'refund_issued',
-  'resale_sold',
-  'ticket_received',
-  'seats_back',
-  'kickoff_soon',
-] as const;
-export const notificationKind = z.enum(notificationKinds);
-export type NotificationKind = z.infer<typeof notificationKind>;
+export { notificationKinds, type NotificationKind };
 
 /** What the account page shows beside each switch. */
 export const kindLabels: Record<NotificationKind, string> = {

@@ -121,8 +121,6 @@ export interface MoveEffect {
   to: TicketStatus;
   /** A transfer: the new owner, from the version this move produces. */
   newOwnerId?: string;
-  /** `at`: when an offline gate scanned it (synced later); now otherwise. */
-  checkIn?: { gate: string; stewardId: string; at?: Date };
 }
 
 /**
@@ -139,10 +137,7 @@ export async function moveTicket(
   const { rows } = await client.query<TicketRow>(
     `UPDATE tickets SET status = $6, version = version + 1, updated_at = now(),
        owner_id = COALESCE($7, owner_id),
-       owner_since_version = CASE WHEN $7::uuid IS NULL THEN owner_since_version ELSE version + 1 END,
-       checked_in_at = CASE WHEN $8::text IS NULL THEN checked_in_at ELSE COALESCE($10, now()) END,
-       checked_in_gate = COALESCE($8, checked_in_gate),
-       checked_in_by = COALESCE($9, checked_in_by)
+       owner_since_version = CASE WHEN $7::uuid IS NULL THEN owner_since_version ELSE version + 1 END
      WHERE id = $1 AND status = $2 AND ($3::int IS NULL OR version = $3)
        AND ($4::uuid IS NULL OR owner_id = $4) AND ($5::int IS NULL OR owner_since_version <= $5)
      RETURNING *`,
@@ -154,12 +149,49 @@ export async function moveTicket(
       guard.ownedSinceAtMost ?? null,
       effect.to,
       effect.newOwnerId ?? null,
-      effect.checkIn?.gate ?? null,
-      effect.checkIn?.stewardId ?? null,
-      effect.checkIn?.at ?? null,
     ],
   );
   return rows[0] && toRecord(rows[0]);
+}
+
+export interface CheckInRow {
+  ticketId: string;
+  /** The holder and version the scanned code was signed for. */
+  ownerId: string;
+  ownedSinceAtMost: number;
+  gate: string;
+  stewardId: string;
+  /** When an offline gate scanned it; now otherwise. */
+  at?: Date;
+}
+
+/**
+ * Admits several tickets in one statement, each under its own guard (still valid, the code's
+ * holder, signed at or after the version they got it): the ones that pass come back. The
+ * caller never puts one ticket twice in a batch, so each row has one scan to answer to.
+ */
+export async function checkInTickets(
+  client: PoolClient,
+  rows: CheckInRow[],
+): Promise<TicketRecord[]> {
+  const { rows: admitted } = await client.query<TicketRow>(
+    `UPDATE tickets t SET status = 'checked_in', version = t.version + 1, updated_at = now(),
+       checked_in_at = COALESCE(s.at, now()), checked_in_gate = s.gate, checked_in_by = s.steward
+     FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[], $6::timestamptz[])
+       AS s(id, owner, since, gate, steward, at)
+     WHERE t.id = s.id AND t.status = 'valid' AND t.owner_id = s.owner
+       AND t.owner_since_version <= s.since
+     RETURNING t.*`,
+    [
+      rows.map((r) => r.ticketId),
+      rows.map((r) => r.ownerId),
+      rows.map((r) => r.ownedSinceAtMost),
+      rows.map((r) => r.gate),
+      rows.map((r) => r.stewardId),
+      rows.map((r) => r.at ?? null),
+    ],
+  );
+  return admitted.map(toRecord);
 }
 
 export async function findTicketsOfOrder(db: Pool, orderId: string): Promise<TicketRecord[]> {

@@ -1,7 +1,6 @@
 import {
   AppError,
   BadRequestError,
-  inTransaction,
   NotFoundError,
   UnprocessableError,
   type CurrentUser,
@@ -9,8 +8,8 @@ import {
 } from '@ticketaka/common';
 import { findTicket, type TicketRecord } from '../data-access/ticket.repository';
 import type { TicketCodeKeys } from '../ticket-code-keys';
+import type { AdmissionBatches } from './admission-batches';
 import type { CheckInInput } from './check-in.schemas';
-import { applyTicketMove } from './move-ticket';
 import { verifyCode, type CodeRefusal } from './ticket-code';
 import { gateRefusal } from './ticket-status';
 
@@ -19,6 +18,8 @@ export interface CheckInDeps {
   schema: string;
   keys: TicketCodeKeys;
   stepSeconds: number;
+  /** Where admissions are written, grouped when scans arrive together. */
+  admissions: AdmissionBatches;
   now?: () => number;
 }
 
@@ -56,9 +57,10 @@ const gateName = (gate: string | null) =>
 
 /**
  * Admits a ticket at a gate, exactly once. The signature, key and time step are checked in
- * memory; then one conditional UPDATE valid → checked_in, guarded by the holder and version
- * the code was signed for, decides: when two gates scan the same code at the same moment,
- * the second waits on the first's row lock and then finds the ticket no longer valid.
+ * memory; then a conditional UPDATE valid → checked_in, guarded by the holder and version
+ * the code was signed for, decides (written together with other gates' scans of the same
+ * moment, see AdmissionBatches): when two gates scan the same code at the same moment, the
+ * second is written after the first and finds the ticket no longer valid.
  */
 export async function checkIn(deps: CheckInDeps, steward: CurrentUser, input: CheckInInput) {
   const nowMs = (deps.now ?? Date.now)();
@@ -83,20 +85,14 @@ export async function checkIn(deps: CheckInDeps, steward: CurrentUser, input: Ch
     );
   }
 
-  const admitted = await inTransaction(deps.pool, (client) =>
-    applyTicketMove(client, deps.schema, {
-      ticketId: claims.ticketId,
-      move: 'check_in',
-      from: 'valid',
-      ownerId: claims.holderId,
-      ownedSinceAtMost: claims.version,
-      checkIn: {
-        gate: input.gate,
-        stewardId: steward.id,
-        at: input.scannedAt ? new Date(scannedAtMs) : undefined,
-      },
-    }),
-  );
+  const admitted = await deps.admissions.admit({
+    ticketId: claims.ticketId,
+    ownerId: claims.holderId,
+    ownedSinceAtMost: claims.version,
+    gate: input.gate,
+    stewardId: steward.id,
+    at: input.scannedAt ? new Date(scannedAtMs) : undefined,
+  });
   if (admitted) return admission(admitted);
   throw refusalFor(await findTicket(deps.pool, claims.ticketId), claims);
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { handle, requireAuth, type CurrentUser } from '@ticketaka/common';
 import { z } from 'zod';
 import { liveCode, printableTicket, type ETicketDeps } from '../../domain/e-ticket.use-case';
+import type { CodeKeys } from '@ticketaka/contracts';
 import type { TicketCodeKeys } from '../../ticket-code-keys';
 
 const ticketParams = z.object({ id: z.string().uuid() });
@@ -14,7 +15,7 @@ export function eTicketsRouter(deps: ETicketDeps & { keys: TicketCodeKeys }): Ro
 
   router.get(
     '/api/tickets/code-keys',
-    handle({}, async ({ res }) => {
+    handle({}, async ({ res }): Promise<CodeKeys> => {
       res.setHeader('cache-control', 'public, max-age=300');
       return {
         algorithm: 'Ed25519',

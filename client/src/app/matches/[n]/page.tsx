@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { fanAllowanceResponseSchema, matchResponseSchema } from '@ticketaka/contracts';
 import { BuyForm } from '../../../components/buy-form';
 import { ErrorNotice } from '../../../components/error-notice';
+import { FollowButtons } from '../../../components/follow-buttons';
 import {
   LiveAvailabilityProvider,
   LiveBadge,
@@ -118,6 +119,18 @@ export default async function MatchPage({ params }: { params: Params }) {
             allowance={allowance.data}
           />
         )}
+      </section>
+      <section className="card" aria-labelledby="follow">
+        <h2 id="follow">Follow</h2>
+        <p className="muted">
+          Sold out? Follow the match or a team: when seats come back everyone following is told at
+          once (first come, first served), and again the day before kick-off.
+        </p>
+        <FollowButtons
+          matchNumber={match.matchNumber}
+          teams={[match.homeTeam, match.awayTeam]}
+          signInNext={`/matches/${match.matchNumber}`}
+        />
       </section>
     </LiveAvailabilityProvider>
   );
