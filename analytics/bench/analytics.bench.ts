@@ -183,7 +183,7 @@ async function main() {
       const r = await fetch(`${analytics.url}/api/recommendations`, {
         headers: { authorization: `Bearer ${fan.token}` },
       });
-      if ((await r.json()).modelVersion === version) break;
+      if (((await r.json()) as { modelVersion?: string }).modelVersion === version) break;
       if (i > 100) throw new Error('the service did not load the trained model');
       await new Promise((r) => setTimeout(r, 100));
     }

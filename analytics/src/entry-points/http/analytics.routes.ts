@@ -5,6 +5,7 @@ import { readStatistics } from '../../domain/statistics.use-case';
 import { recommend, type RecommendDeps } from '../../domain/recommend.use-case';
 import type { IngestLag } from '../../domain/ingest-lag';
 import { isCountryCode } from '../../domain/regions';
+import { countryOfAddress } from '../../data-access/geoip';
 
 const recommendationsQuerySchema = z.strictObject({
   /** For anonymous fans: the country to recommend for (ISO 3166 alpha-2). */
@@ -29,7 +30,7 @@ export function analyticsRouter(
 
   router.get(
     '/api/recommendations',
-    handle({ query: recommendationsQuerySchema }, async ({ query, user }) => {
+    handle({ query: recommendationsQuerySchema }, async ({ query, user, req }) => {
       // A signed-in fan's country is their account's; a query cannot speak for them.
       if (user && query.country && query.country !== user.country) {
         throw new BadRequestError(
@@ -38,11 +39,17 @@ export function analyticsRouter(
           'country_not_allowed',
         );
       }
+      // The client address as the gateway established it: `req.ip` believes X-Forwarded-For
+      // only from the gateway ('trust proxy' in common's service app), and the gateway writes
+      // that header itself, replacing whatever the client sent.
+      const account = user?.country.toUpperCase();
       return recommend(
         deps,
-        user
-          ? { userId: user.id, country: user.country.toUpperCase() }
-          : { country: query.country },
+        {
+          userId: user?.id,
+          country: user ? (account && isCountryCode(account) ? account : undefined) : query.country,
+          addressCountry: countryOfAddress(req.ip),
+        },
         query.limit ?? deps.defaultLimit,
       );
     }),
