@@ -7,6 +7,7 @@ import {
   localRedisUrl,
   requireInProduction,
 } from '@ticketaka/common';
+import { networkSchema } from './domain/blocklist.schemas';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 const seconds = (fallback: number) =>
@@ -90,6 +91,21 @@ export const securityConfigSchema = requireInProduction(
     EVENT_SAMPLE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     /** Every replica also reloads the blocklist this often, in case a broadcast was missed. */
     BLOCKLIST_REFRESH_SECONDS: seconds(30),
+    /**
+     * Load-test allowance: comma-separated addresses / CIDRs (as the gateway sees the client)
+     * for which the per-address and per-network rules are skipped; everything else is still
+     * checked (domain/load-test-allowance.ts). Empty by default; only configuration sets it.
+     */
+    SECURITY_LOAD_TEST_SOURCES: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(networkSchema).max(32)),
     /** Known bot user agents are refused outright (false: only challenged). */
     BLOCK_KNOWN_BOTS: envBoolean(true),
   }),

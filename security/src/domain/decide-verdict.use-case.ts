@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Counter } from 'prom-client';
 import {
   isReadMethod,
   routePolicies,
@@ -13,6 +14,7 @@ import type { Blocklist } from './manage-blocklist.use-case';
 import type { Challenges } from './challenge';
 import { networkOf, normaliseIp } from './client-address';
 import { readSignals, type RequestHeaders } from './client-signals';
+import { createLoadTestAllowance } from './load-test-allowance';
 import type { LimitExceeded, Limits } from './rate-limits';
 import { allow, type Verdict } from './verdict';
 
@@ -45,6 +47,12 @@ const rateLimited = (reason: string, exceeded: LimitExceeded): Verdict => ({
   ...exceeded,
 });
 
+export interface Decision {
+  verdict: Verdict;
+  /** The source is a configured load-test source: per-address / per-network rules were skipped. */
+  loadTest: boolean;
+}
+
 /**
  * The check in front of every public request, cheapest and most certain first:
  * blocklist (memory) → known bot → velocity and per-route limits (Redis) → for writes,
@@ -56,13 +64,58 @@ export function createVerdicts(deps: VerdictDeps) {
   const config = runtime.config;
   const hot = config.HOT_MATCHES !== '';
   const autoBanned = new Set<string>();
+  const loadTestSources = createLoadTestAllowance(config.SECURITY_LOAD_TEST_SOURCES);
+  const loadTestChecks = new Counter({
+    name: 'security_load_test_allowance_total',
+    help: 'Checks from a configured load-test source (per-address and per-network rules skipped)',
+    labelNames: ['policy'],
+    registers: [runtime.metrics.registry],
+  });
+  if (loadTestSources.sources.length > 0)
+    runtime.logger.warn(
+      { sources: loadTestSources.sources },
+      'load-test allowance configured: per-address and per-network limits are off for these sources',
+    );
+  // One log line a minute while the allowance is in use, not one per request.
+  let loadTestUses = 0;
+  let loadTestLoggedAt = 0;
+  function noteLoadTest(policy: RoutePolicyName) {
+    loadTestChecks.inc({ policy });
+    loadTestUses += 1;
+    const now = Date.now();
+    if (now - loadTestLoggedAt < 60_000) return;
+    runtime.logger.info(
+      { checks: loadTestUses, sources: loadTestSources.sources },
+      'load-test allowance used',
+    );
+    loadTestLoggedAt = now;
+    loadTestUses = 0;
+  }
 
   async function decide(input: CheckInput): Promise<Verdict> {
+    return (await evaluate(input)).verdict;
+  }
+
+  async function evaluate(input: CheckInput): Promise<Decision> {
     const policy = routePolicies[input.policy];
-    if (!policy.checked) return allow;
+    if (!policy.checked) return { verdict: allow, loadTest: false };
     const address = normaliseIp(input.ip);
-    if (!address) return { kind: 'blocked', reason: 'no_client_address', reference: reference() };
-    const { ip, family } = address;
+    if (!address)
+      return {
+        verdict: { kind: 'blocked', reason: 'no_client_address', reference: reference() },
+        loadTest: false,
+      };
+    const loadTest = loadTestSources.covers(address.ip, address.family);
+    if (loadTest) noteLoadTest(input.policy);
+    return { verdict: await rules(input, address, loadTest), loadTest };
+  }
+
+  async function rules(
+    input: CheckInput,
+    { ip, family }: NonNullable<ReturnType<typeof normaliseIp>>,
+    loadTest: boolean,
+  ): Promise<Verdict> {
+    const policy = routePolicies[input.policy];
 
     if (blocklist.matcher.match(ip, family, deps.now?.()))
       return { kind: 'blocked', reason: 'blocklisted', reference: reference() };
@@ -71,12 +124,14 @@ export function createVerdicts(deps: VerdictDeps) {
     if (signals.knownBot && config.BLOCK_KNOWN_BOTS)
       return { kind: 'blocked', reason: 'known_bot', reference: reference() };
 
-    const [velocity, perIp] = await Promise.all([
-      limits.velocity.take(ip),
-      input.policy === 'exempt' ? undefined : limits.perIp[input.policy].take(ip),
-    ]);
-    if (velocity) return rateLimited('velocity', velocity);
-    if (perIp) return rateLimited('ip_rate', perIp);
+    if (!loadTest) {
+      const [velocity, perIp] = await Promise.all([
+        limits.velocity.take(ip),
+        input.policy === 'exempt' ? undefined : limits.perIp[input.policy].take(ip),
+      ]);
+      if (velocity) return rateLimited('velocity', velocity);
+      if (perIp) return rateLimited('ip_rate', perIp);
+    }
 
     if (isReadMethod(input.method)) return allow;
     const network = networkOf(ip, family);
@@ -114,7 +169,7 @@ export function createVerdicts(deps: VerdictDeps) {
 
     // Counted only once the request carries a valid solution: botnet quotas measure work
     // that was actually attempted, and an unsolved request costs the fan nothing.
-    if (input.policy === 'signup') {
+    if (input.policy === 'signup' && !loadTest) {
       // One round trip for the three quotas: every solved attempt from a network counts
       // against it, whether or not its address was over its own quota.
       const [byIp, byNetwork, byFingerprint] = await Promise.all([
@@ -126,7 +181,7 @@ export function createVerdicts(deps: VerdictDeps) {
       if (byNetwork) return rateLimited('signups_per_network', byNetwork);
       if (byFingerprint) return rateLimited('signups_per_fingerprint', byFingerprint);
     }
-    if (policy.antiHoarding && creating) {
+    if (policy.antiHoarding && creating && !loadTest) {
       const byNetwork = await limits.ordersPerNetwork.take(network);
       if (byNetwork) return rateLimited('orders_per_network', byNetwork);
     }
@@ -195,16 +250,19 @@ export function createVerdicts(deps: VerdictDeps) {
   return {
     decide,
     /** Decides, and records any refusal (event, auto-ban counter). */
-    async check(input: CheckInput): Promise<{ verdict: Verdict; reference: string | undefined }> {
-      const verdict = await decide(input);
-      if (verdict.kind === 'allow') return { verdict, reference: undefined };
+    async check(
+      input: CheckInput,
+    ): Promise<{ verdict: Verdict; reference: string | undefined; loadTest: boolean }> {
+      const { verdict, loadTest } = await evaluate(input);
+      if (verdict.kind === 'allow') return { verdict, reference: undefined, loadTest };
       const ref = verdict.kind === 'blocked' ? verdict.reference : reference();
       publish(input, verdict, ref);
-      if (verdict.kind !== 'challenge' && verdict.reason !== 'blocklisted')
+      // An automatic ban is a per-address rule too: a load-test source is never auto-banned.
+      if (!loadTest && verdict.kind !== 'challenge' && verdict.reason !== 'blocklisted')
         void countRefusal(input.ip).catch((err) =>
           runtime.logger.warn({ err }, 'automatic ban failed'),
         );
-      return { verdict, reference: ref };
+      return { verdict, reference: ref, loadTest };
     },
   };
 }

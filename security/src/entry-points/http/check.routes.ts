@@ -57,7 +57,7 @@ export function checkRouter(deps: {
     try {
       const parsed = policyQuery.safeParse(req.query);
       const policy: RoutePolicyName = parsed.success ? parsed.data.policy : 'browse';
-      const { verdict, reference } = await verdicts.check({
+      const { verdict, reference, loadTest } = await verdicts.check({
         // Set by the gateway from its own real_ip handling; a client's header never gets here
         // (the gateway overwrites it), and this route is not routed publicly.
         ip: header(req.headers['x-real-ip']) ?? req.socket.remoteAddress ?? '',
@@ -74,6 +74,9 @@ export function checkRouter(deps: {
         },
         altcha: header(req.headers[H.altcha]),
       });
+      // For the gateway's log and for tests: this verdict was reached under the load-test
+      // allowance (the client never sees the check's headers).
+      if (loadTest) res.setHeader('x-security-allowance', 'load-test');
       answer(res, verdict, reference);
       end({ verdict: verdict.kind });
     } catch (error) {
