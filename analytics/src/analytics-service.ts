@@ -28,21 +28,28 @@ export async function startAnalyticsService(env: NodeJS.ProcessEnv = process.env
     const lag = new IngestLag();
 
     // DuckDB writes, compaction and training run on a thread of their own, off the event
-    // loop that answers fans (entry-points/jobs/lake-worker.ts).
-    const writer = startLakeThread(
-      {
-        databaseUrl: config.DATABASE_URL,
-        schema: runtime.schema,
-        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-        lakePath: config.LAKE_PATH,
-        lakeName: LIVE_LAKE,
-        flushIntervalMs: config.LAKE_FLUSH_INTERVAL_MS,
-        compactMinFiles: config.LAKE_COMPACT_MIN_FILES,
-        trainIntervalMinutes: config.TRAIN_INTERVAL_MINUTES,
-        logLevel: config.LOG_LEVEL,
-      },
-      logger,
-    );
+    // loop that answers fans (entry-points/jobs/lake-worker.ts). A serving-only process
+    // (INGEST_ENABLED=false) has no lake to write and trains nothing.
+    const writer = config.INGEST_ENABLED
+      ? startLakeThread(
+          {
+            databaseUrl: config.DATABASE_URL,
+            schema: runtime.schema,
+            statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+            lakePath: config.LAKE_PATH,
+            lakeName: LIVE_LAKE,
+            flushIntervalMs: config.LAKE_FLUSH_INTERVAL_MS,
+            compactMinFiles: config.LAKE_COMPACT_MIN_FILES,
+            trainIntervalMinutes: config.TRAIN_INTERVAL_MINUTES,
+            logLevel: config.LOG_LEVEL,
+          },
+          logger,
+        )
+      : {
+          started: async () => undefined,
+          runNow: async () => undefined,
+          stop: async () => undefined,
+        };
     // Registered before the consumers' close, so it runs after them: the last batches land.
     runtime.onClose(() => writer.stop());
     await writer.started();

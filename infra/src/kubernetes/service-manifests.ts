@@ -40,7 +40,7 @@ export function autoscalingOf(service: ServiceDefinition) {
 export const terminationGraceSeconds = (service: ServiceDefinition) =>
   PRE_STOP_SECONDS + service.kubernetes.shutdownSeconds + 5;
 
-/** Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler of one service. */
+/** Deployment, Service, PodDisruptionBudget, and the volume claim and autoscaler where registered, of one service. */
 export function renderServiceYaml(service: ServiceDefinition): string {
   const { name, port, kubernetes: k8s } = service;
   const scaling = autoscalingOf(service);
@@ -61,6 +61,9 @@ export function renderServiceYaml(service: ServiceDefinition): string {
     })),
   ];
   const httpGet = (path: string) => ({ httpGet: { path, port: 'http' } });
+  const volume = k8s.volume;
+  const singleNodeVolume = volume?.accessMode === 'ReadWriteOnce';
+  const claimName = `${name}-data`;
   const deployment = new Document({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -69,8 +72,11 @@ export function renderServiceYaml(service: ServiceDefinition): string {
       // With an autoscaler the replica count is its to set: an apply must not reset it mid on-sale.
       ...(scaling ? {} : { replicas: k8s.replicas }),
       selector: { matchLabels: labels() },
-      // A rollout adds a pod before it removes one, so capacity never drops below the minimum.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      // A rollout adds a pod before it removes one, so capacity never drops below the minimum;
+      // a pod with a one-node volume is replaced instead (the new one could not mount it).
+      strategy: singleNodeVolume
+        ? { type: 'Recreate' }
+        : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: {
           labels: labels(),
@@ -87,6 +93,8 @@ export function renderServiceYaml(service: ServiceDefinition): string {
             runAsUser: imageUser,
             runAsGroup: imageUser,
             seccompProfile: { type: 'RuntimeDefault' },
+            // The volume's files belong to the image's user.
+            ...(volume ? { fsGroup: imageUser } : {}),
           },
           // Replicas on different nodes where the cluster has them, so one node loss is partial.
           topologySpreadConstraints: [
@@ -126,10 +134,12 @@ export function renderServiceYaml(service: ServiceDefinition): string {
                 preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } },
               },
               resources: k8s.resources,
+              ...(volume ? { volumeMounts: [{ name: 'data', mountPath: volume.mountPath }] } : {}),
               // The root file system stays writable: `skaffold dev` syncs sources into it.
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             },
           ],
+          ...(volume ? { volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }] } : {}),
         },
       },
     },
@@ -164,6 +174,20 @@ export function renderServiceYaml(service: ServiceDefinition): string {
       spec: { maxUnavailable: 1, selector: { matchLabels: labels() } },
     }),
   );
+  if (volume) {
+    const claim = new Document({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: claimName, labels: labels() },
+      spec: {
+        accessModes: [volume.accessMode],
+        ...(volume.storageClassName ? { storageClassName: volume.storageClassName } : {}),
+        resources: { requests: { storage: volume.size } },
+      },
+    });
+    (claim.contents as { commentBefore?: string }).commentBefore = comment(volume.why);
+    docs.push(claim.toString({ lineWidth: 100 }));
+  }
   if (scaling) {
     const hpa = new Document({
       apiVersion: 'autoscaling/v2',

@@ -36,7 +36,8 @@ async function run(data: LakeWorkerData, port: NonNullable<typeof parentPort>) {
     thread: 'lake',
   });
   const pool = createPool(data.databaseUrl, data.schema, {
-    max: 2,
+    // The writer's lease connection, its flush, and a training run's lock and save.
+    max: 4,
     statementTimeoutMs: data.statementTimeoutMs,
   });
   const lake = await ParquetLake.open(data.lakePath);
@@ -56,6 +57,7 @@ async function run(data: LakeWorkerData, port: NonNullable<typeof parentPort>) {
       await writer.stop();
       // The last batches the ingester committed land before the process ends.
       await writer.runNow();
+      await writer.release();
       await pool.end();
       lake.close();
       reply({ type: 'stopped' });
