@@ -15,10 +15,12 @@
  * 2. GET /api/recommendations (signed-in fans of 40 countries, and anonymous visitors) at
  *    `rate` req/s for `seconds`, through the gateway, while admins read the statistics at
  *    `admin-rate` req/s and `live-events` events/s keep arriving for the ingester; then the
- *    same load straight at the service (the gateway's and the check's cost in the same run).
+ *    same load through a gateway without the security check, and straight at the service
+ *    (the check's and the gateway's cost, in the same run).
  * 3. GET /api/analytics/stats at `stats-rate` req/s through the gateway (far above what a
  *    handful of admin dashboards ask).
- * The service's CPU per request (from /proc) and its event-loop delay are printed per phase.
+ * The CPU per request of analytics and security (from /proc) and analytics' event-loop delay
+ * are printed per phase.
  *
  * The source address of every request is loopback, which the security service would
  * rate-limit as one visitor: the bench's own security process lists it in
@@ -216,6 +218,16 @@ async function main() {
     );
     stops.push(() => gateway.stop());
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    // The same gateway without the security check: what the check's hop costs, in this run.
+    const unchecked = await startGateway(
+      {
+        listenPort: gatewayPort + 1,
+        upstreams: { analytics: analytics.url.replace('http://', '') },
+      },
+      { ...process.env, TICKETAKA_HOME: path.join(home, 'unchecked') },
+    );
+    stops.push(() => unchecked.stop());
+    const uncheckedUrl = `http://127.0.0.1:${gatewayPort + 1}`;
 
     const fans = COUNTRIES.flatMap((country) =>
       Array.from({ length: 5 }, () => newFan(env, 'fan', country).token),
@@ -249,13 +261,15 @@ async function main() {
     const phase = async (label: string, work: () => Promise<LoadResult[]>) => {
       await eventLoopDelay(analytics!.url);
       const cpuBefore = cpuMs(analytics!.child.pid!);
+      const securityBefore = cpuMs(security.child.pid!);
       const outcome = await work();
       const cpu = cpuMs(analytics!.child.pid!) - cpuBefore;
+      const securityCpu = cpuMs(security.child.pid!) - securityBefore;
       const requests = outcome.reduce((n, r) => n + r.requests, 0);
       for (const r of outcome) console.log(`  ${describeResult(r)}`);
       console.log(
         `  analytics process: ${(cpu / requests).toFixed(2)} ms CPU per request (ingest included), ` +
-          `${await eventLoopDelay(analytics!.url)}`,
+          `${await eventLoopDelay(analytics!.url)}; security process: ${(securityCpu / requests).toFixed(2)} ms CPU per request`,
       );
       results.push(...outcome);
       console.log(`${label}: done`);
@@ -287,6 +301,15 @@ async function main() {
         return [recs, admin];
       },
     );
+    await phase(`recommendations ${rate} req/s through the gateway without the check`, async () => [
+      await openLoop(
+        'recommendations via gateway, no check',
+        agent,
+        rate,
+        seconds,
+        recommendation(uncheckedUrl),
+      ),
+    ]);
     await phase(`recommendations ${rate} req/s straight at the service (baseline)`, async () => [
       await openLoop(
         'recommendations direct',

@@ -100,6 +100,7 @@ export async function startAnalyticsService(env: NodeJS.ProcessEnv = process.env
           after,
           lag,
           defaultLimit: config.RECOMMENDATIONS_LIMIT,
+          statsMaxAgeMs: config.STATS_MAX_AGE_MS,
         }),
       );
     });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { BadRequestError, handle, requireRole } from '@ticketaka/common';
-import { readStatistics } from '../../domain/statistics.use-case';
+import { sharedStatistics } from '../../domain/statistics.use-case';
 import { recommend, type RecommendDeps } from '../../domain/recommend.use-case';
 import type { IngestLag } from '../../domain/ingest-lag';
 import { isCountryCode } from '../../domain/regions';
@@ -18,14 +18,15 @@ const recommendationsQuerySchema = z.strictObject({
 });
 
 export function analyticsRouter(
-  deps: RecommendDeps & { lag: IngestLag; defaultLimit: number },
+  deps: RecommendDeps & { lag: IngestLag; defaultLimit: number; statsMaxAgeMs: number },
 ): Router {
   const router = Router();
+  const statistics = sharedStatistics(deps.pool, deps.lag, deps.statsMaxAgeMs);
 
   router.get(
     '/api/analytics/stats',
     requireRole('admin'),
-    handle({}, () => readStatistics(deps.pool, deps.lag)),
+    handle({}, () => statistics()),
   );
 
   router.get(
