@@ -301,6 +301,17 @@ async function main() {
         return [recs, admin];
       },
     );
+    // Commit time minus occurredAt over the last 2,000 events: the live ones just published.
+    const lagOf = await fetch(`${analytics.url}/api/analytics/stats`, {
+      headers: { authorization: `Bearer ${admins[0]}` },
+    });
+    const { ingest } = (await lagOf.json()) as {
+      ingest: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
+    };
+    console.log(
+      `  ingest lag of the live events (goal <= 5 s): p50 ${ingest.p50Ms} ms, p99 ${ingest.p99Ms} ms, ` +
+        `max ${ingest.maxMs} ms over the last ${ingest.samples} events`,
+    );
     await phase(`recommendations ${rate} req/s through the gateway without the check`, async () => [
       await openLoop(
         'recommendations via gateway, no check',
