@@ -161,7 +161,7 @@ describe('stream observers', () => {
       maxWaitMs: 20,
       handleBatch: async (messages) => {
         for (const m of messages)
-          seen.push((m.payload as EventEnvelope<{ text: string }>).data.text);
+          seen.push((m.payload as EventEnvelope<string, { text: string }>).data.text);
       },
     });
     const durable = runtime.bus.durableName('phoenix-observer', 'notes.>');
