@@ -7,8 +7,7 @@ import { CatalogueCache } from './domain/catalogue-cache';
 import { IngestLag } from './domain/ingest-lag';
 import { BASELINE_VERSION, ModelHolder } from './domain/model-holder';
 import { analyticsRouter } from './entry-points/http/analytics.routes';
-import { startLakeWriter } from './entry-points/jobs/lake-writer.job';
-import { startTrainingSchedule } from './entry-points/jobs/training.job';
+import { startLakeThread } from './entry-points/jobs/lake-thread';
 import { observeAllStreams, pendingOf } from './entry-points/messaging/lake-ingester.consumer';
 
 export const LIVE_LAKE = 'live';
@@ -23,20 +22,37 @@ export async function startAnalyticsService(env: NodeJS.ProcessEnv = process.env
   });
   try {
     const { pool, logger } = runtime;
+    // Read-only here (tests, the rebuild's comparison): every write happens on the lake thread.
     const lake = await ParquetLake.open(config.LAKE_PATH);
     runtime.onClose(async () => lake.close());
-    const lakeDeps = { pool, lake, name: LIVE_LAKE, logger };
     const lag = new IngestLag();
 
-    const writer = startLakeWriter(lakeDeps, {
-      intervalMs: config.LAKE_FLUSH_INTERVAL_MS,
-      compactMinFiles: config.LAKE_COMPACT_MIN_FILES,
-    });
+    // DuckDB writes, compaction and training run on a thread of their own, off the event
+    // loop that answers fans (entry-points/jobs/lake-worker.ts). A serving-only process
+    // (INGEST_ENABLED=false) has no lake to write and trains nothing.
+    const writer = config.INGEST_ENABLED
+      ? startLakeThread(
+          {
+            databaseUrl: config.DATABASE_URL,
+            schema: runtime.schema,
+            statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+            lakePath: config.LAKE_PATH,
+            lakeName: LIVE_LAKE,
+            flushIntervalMs: config.LAKE_FLUSH_INTERVAL_MS,
+            compactMinFiles: config.LAKE_COMPACT_MIN_FILES,
+            trainIntervalMinutes: config.TRAIN_INTERVAL_MINUTES,
+            logLevel: config.LOG_LEVEL,
+          },
+          logger,
+        )
+      : {
+          started: async () => undefined,
+          runNow: async () => undefined,
+          stop: async () => undefined,
+        };
     // Registered before the consumers' close, so it runs after them: the last batches land.
-    runtime.onClose(async () => {
-      await writer.stop();
-      await writer.runNow();
-    });
+    runtime.onClose(() => writer.stop());
+    await writer.started();
 
     const models = new ModelHolder(pool, logger, async () => {
       const buyers = await buyersPerMatch(pool);
@@ -72,8 +88,6 @@ export async function startAnalyticsService(env: NodeJS.ProcessEnv = process.env
     runtime.onClose(async () => {
       for (const s of subscriptions) await s.close();
     });
-    const training = startTrainingSchedule({ pool, lake, logger }, config.TRAIN_INTERVAL_MINUTES);
-    runtime.onClose(async () => training.stop());
 
     const after = () =>
       config.RECOMMEND_AFTER === 'now' ? new Date() : new Date(config.RECOMMEND_AFTER);
@@ -86,6 +100,7 @@ export async function startAnalyticsService(env: NodeJS.ProcessEnv = process.env
           after,
           lag,
           defaultLimit: config.RECOMMENDATIONS_LIMIT,
+          statsMaxAgeMs: config.STATS_MAX_AGE_MS,
         }),
       );
     });

@@ -30,6 +30,8 @@ export const analyticsConfigSchema = requireInProduction(
      */
     RECOMMEND_AFTER: z.union([z.literal('now'), z.string().datetime({ offset: true })]).optional(),
     RECOMMENDATIONS_LIMIT: z.coerce.number().int().min(1).max(20).default(5),
+    /** The statistics are recomputed at most this often, whoever asks (0: on every request). */
+    STATS_MAX_AGE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   }),
   ['JWT_PUBLIC_KEY'],
 ).transform((config) => ({

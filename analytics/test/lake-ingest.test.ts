@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ordersEvents, ticketsEvents, type EventEnvelope } from '@ticketaka/common';
+import { startAnalyticsService } from '../src/analytics-service';
 import { lakeCounts, startAnalytics, type AnalyticsKit } from './support/analytics-kit';
 
 let kit: AnalyticsKit;
@@ -159,5 +161,33 @@ describe('the data lake', () => {
       .find((p) => p.type === 'tickets.hold.placed')!;
     expect(compacted.files).toHaveLength(1);
     expect(path.basename(compacted.files[0]!)).toMatch(/^compacted-/);
+  });
+
+  test('when a second analytics process shares the database, then only one writes the lake, and the second takes over once the first stops', async () => {
+    const secondLake = fs.mkdtempSync(path.join(os.tmpdir(), 'lake-second-'));
+    const second = await startAnalyticsService({ ...kit.env.env, LAKE_PATH: secondLake });
+    try {
+      const first = held(41);
+      await second.runtime.bus.publish(first);
+      await second.settle();
+      await kit.analytics.settle();
+      const source = kit.analytics.lake.source('tickets.hold.placed')!;
+      expect(
+        await kit.analytics.lake.query(`SELECT 1 FROM ${source} WHERE event_id = '${first.id}'`),
+      ).toHaveLength(1);
+      expect((await lakeCounts(second.lake)).rows).toBe(0);
+
+      await kit.analytics.close();
+      const later = held(42);
+      await second.runtime.bus.publish(later);
+      await second.settle();
+      const counts = await lakeCounts(second.lake);
+      expect(counts.rows).toBe(1);
+      expect(counts.distinctIds).toBe(1);
+    } finally {
+      await second.close();
+      fs.rmSync(secondLake, { recursive: true, force: true });
+      await kit.restart();
+    }
   });
 });

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are untyped JSON, read by assertions */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -13,9 +14,18 @@ import { trainAndPublish } from '../src/domain/publish-model.use-case';
 import { teamRegion } from '../src/domain/regions';
 import { seedSyntheticLake } from '../src/domain/seed-lake.use-case';
 import { MASTER_LIST_FILE } from '../src/entry-points/cli/cli-support';
+import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
 import { startAnalytics, type AnalyticsKit } from './support/analytics-kit';
 
 const CUTOFF = '2022-11-23T00:00:00Z';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 let kit: AnalyticsKit;
 let tickets: Awaited<ReturnType<typeof startTicketsService>>;
 let synthetic: ParquetLake;
@@ -135,6 +145,67 @@ describe('recommendations', () => {
       token: signedIn.token,
     });
     expect(spoofed.status).toBe(400);
+  });
+
+  test('when an anonymous visitor names no country, then the one of their address (as the gateway forwards it) drives the list', async () => {
+    // The gateway replaces X-Forwarded-For with the peer it saw; the service believes it only
+    // from the gateway (loopback here). Addresses of known networks in GeoLite2's data.
+    const from = async (address: string, query = '', token?: string) => {
+      const response = await call(kit.analytics.url, 'GET', `/api/recommendations${query}`, {
+        token,
+        headers: { 'x-forwarded-for': address },
+      });
+      expect(response.status).toBe(200);
+      return recommendationsResponseSchema.parse(response.body);
+    };
+    const buenosAires = await from('200.45.0.1'); // Telecom Argentina
+    expect(buenosAires).toMatchObject({ country: 'AR', region: 'South America' });
+    expect(buenosAires.recommendations).toHaveLength(5);
+    expect(buenosAires.recommendations.filter((r) => !southAmerican(r))).toEqual([]);
+    expect(await from('2800:40::1')).toMatchObject({ country: 'AR' }); // IPv6, Argentina
+    expect(await from('189.203.0.1')).toMatchObject({ country: 'MX', region: 'North America' });
+    expect(await from('8.8.8.8')).toMatchObject({ country: 'US' });
+    // Nothing is known of a private address: popularity, no region.
+    const unknown = await from('10.1.2.3');
+    expect(unknown).toMatchObject({ country: null, region: null });
+    expect(unknown.recommendations).toHaveLength(5);
+    // A country the visitor names wins over the address.
+    expect(await from('200.45.0.1', '?country=FR')).toMatchObject({ country: 'FR' });
+    // A signed-in fan's account country wins; an account without a known one falls back.
+    const argentine = newFan(kit.env, 'fan', 'AR');
+    expect(await from('8.8.8.8', '', argentine.token)).toMatchObject({ country: 'AR' });
+    const noCountry = newFan(kit.env, 'fan', 'ZZ');
+    expect(await from('189.203.0.1', '', noCountry.token)).toMatchObject({ country: 'MX' });
+  });
+
+  test('when a client writes its own X-Forwarded-For through the gateway, then the gateway replaces it and it changes nothing', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-geoip-gateway-'));
+    const upstream = kit.analytics.url.replace('http://', '');
+    const ports = await Promise.all([freePort(), freePort()]);
+    const plain = await startGateway(
+      { listenPort: ports[0]!, upstreams: { analytics: upstream } },
+      { ...process.env, TICKETAKA_HOME: path.join(home, 'plain') },
+    );
+    // An operator's front proxy on loopback, trusted explicitly (GATEWAY_TRUSTED_PROXIES).
+    const behindProxy = await startGateway(
+      { listenPort: ports[1]!, upstreams: { analytics: upstream }, trustedProxies: ['127.0.0.1'] },
+      { ...process.env, TICKETAKA_HOME: path.join(home, 'proxied') },
+    );
+    try {
+      const through = async (port: number) => {
+        const response = await call(`http://127.0.0.1:${port}`, 'GET', '/api/recommendations', {
+          headers: { 'x-forwarded-for': '200.45.0.1' },
+        });
+        expect(response.status).toBe(200);
+        return recommendationsResponseSchema.parse(response.body);
+      };
+      expect(await through(ports[0]!)).toMatchObject({ country: null });
+      expect(await through(ports[1]!)).toMatchObject({ country: 'AR' });
+    } finally {
+      await plain.stop();
+      await behindProxy.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   test('when a new model version is activated under steady load, then every request succeeds and the new version takes over', async () => {

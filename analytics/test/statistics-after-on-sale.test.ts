@@ -130,6 +130,20 @@ describe('live statistics after an on-sale', () => {
     }
   }, 60_000);
 
+  test('when many admins ask at once, then they share one computation, and a later ask gets fresh figures', async () => {
+    const token = newFan(p.env, 'admin').token;
+    const ask = async () => {
+      const response = await call(kit.analytics.url, 'GET', '/api/analytics/stats', { token });
+      expect(response.status).toBe(200);
+      return analyticsStatsResponseSchema.parse(response.body).generatedAt;
+    };
+    await new Promise((r) => setTimeout(r, 1100)); // past the previous test's figures
+    const together = await Promise.all(Array.from({ length: 20 }, ask));
+    expect(new Set(together).size).toBe(1);
+    await new Promise((r) => setTimeout(r, 1100)); // STATS_MAX_AGE_MS is 1 s by default
+    expect(await ask()).not.toBe(together[0]);
+  });
+
   test('when a fan (not an admin) or nobody asks for the statistics, then 403 and 401', async () => {
     expect(
       (await call(kit.analytics.url, 'GET', '/api/analytics/stats', { token: newFan(p.env).token }))

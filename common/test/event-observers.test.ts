@@ -152,4 +152,35 @@ describe('stream observers', () => {
     expect(seqs[0]).toBe(1);
     await replay.close();
   });
+
+  test("when an observer's durable consumer is deleted on the server, then its loop re-creates it, later events flow, readiness shows it running, and closing removes it", async () => {
+    const seen: string[] = [];
+    const subscription = await runtime.bus.subscribeStream({
+      consumer: 'phoenix-observer',
+      producer: 'notes',
+      maxWaitMs: 20,
+      handleBatch: async (messages) => {
+        for (const m of messages)
+          seen.push((m.payload as EventEnvelope<string, { text: string }>).data.text);
+      },
+    });
+    const durable = runtime.bus.durableName('phoenix-observer', 'notes.>');
+    const state = () => runtime.bus.consumerStates().find((c) => c.durable === durable);
+    await eventually(() => expect(state()?.status).toBe('running'));
+    await runtime.bus.publish(note('before'));
+    await eventually(() => expect(seen).toContain('before'));
+
+    await runtime.bus.jsm.consumers.delete(runtime.bus.streamName('notes'), durable);
+    await eventually(() => expect(state()?.restarts).toBeGreaterThanOrEqual(1), 15_000);
+    await eventually(() => expect(state()?.status).toBe('running'), 15_000);
+    await runtime.bus.publish(note('after'));
+    await eventually(() => expect(seen).toContain('after'), 15_000);
+    const metrics = await runtime.metrics.registry.metrics();
+    expect(metrics).toMatch(
+      new RegExp(`event_consumer_up\\{consumer="phoenix-observer",type="notes\\.>"[^}]*\\} 1`),
+    );
+
+    await subscription.close();
+    expect(state()).toBeUndefined();
+  }, 30_000);
 });

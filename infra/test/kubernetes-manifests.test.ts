@@ -178,6 +178,37 @@ describe('a service registration', () => {
     );
   });
 
+  test('when a service registers a volume, then it gets a claim mounted where it says, owned by the image user, replaced rather than rolled; a one-node volume with several replicas is refused', () => {
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ workspaces: ['d', 'e'] }));
+    const volume = { mountPath: '/data', size: '5Gi', why: 'the files' };
+    const disk = valid('d', 5003);
+    write('d', {
+      ...disk,
+      kubernetes: { ...disk.kubernetes, autoscaling: false, volume },
+    });
+    const crowded = valid('e', 5004);
+    write('e', { ...crowded, kubernetes: { ...crowded.kubernetes, replicas: 2, volume } });
+    expect(() => loadServiceManifests(root)).toThrow(
+      /kubernetes\.volume\.accessMode: a ReadWriteOnce volume needs replicas 1 and autoscaling false/,
+    );
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ workspaces: ['d'] }));
+    const [withDisk] = loadServiceManifests(root);
+    const docs = parseAllDocuments(renderServiceYaml(withDisk!)).map((d) => d.toJS());
+    for (const doc of docs) expect([doc.kind, validateManifest(doc)]).toEqual([doc.kind, []]);
+    const claim = docs.find((d) => d.kind === 'PersistentVolumeClaim');
+    expect(claim.metadata.name).toBe('d-data');
+    expect(claim.spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '5Gi' } },
+    });
+    const deployment = docs.find((d) => d.kind === 'Deployment');
+    const pod = deployment.spec.template.spec;
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(pod.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'd-data' } }]);
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+    expect(pod.securityContext.fsGroup).toBe(1000);
+  });
+
   test('when a Next.js service is registered, then its image is the standalone server with its own workspaces, and its manifests validate', () => {
     fs.writeFileSync(
       path.join(root, 'package.json'),

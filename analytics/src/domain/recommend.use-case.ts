@@ -4,7 +4,7 @@ import { countryOfFan, matchesBoughtBy } from '../data-access/catalogue.reposito
 import type { CatalogueCache } from './catalogue-cache';
 import { BASELINE_VERSION, type ModelHolder } from './model-holder';
 import { rank } from './recommendation-model';
-import { regionName, regionOf } from './regions';
+import { isCountryCode, regionName, regionOf } from './regions';
 
 export interface RecommendDeps {
   pool: Pool;
@@ -16,11 +16,13 @@ export interface RecommendDeps {
 
 /**
  * Up to `limit` matches for a fan (signed in: their account's country and purchases;
- * anonymous: a country alone), never a past, sold-out or already-bought match.
+ * anonymous: a country alone), never a past, sold-out or already-bought match. The country
+ * is the account's (or the one an anonymous visitor named); the one of the client's address
+ * is only a fallback, for anonymous visitors and accounts without a known country.
  */
 export async function recommend(
   deps: RecommendDeps,
-  who: { userId?: string; country?: string },
+  who: { userId?: string; country?: string; addressCountry?: string },
   limit: number,
 ): Promise<RecommendationsResponse> {
   const model = deps.models.current;
@@ -30,7 +32,8 @@ export async function recommend(
         who.country ? null : countryOfFan(deps.pool, who.userId),
       ])
     : [[], null];
-  const country = who.country ?? storedCountry ?? undefined;
+  const stored = storedCountry && isCountryCode(storedCountry) ? storedCountry : undefined;
+  const country = who.country ?? stored ?? who.addressCountry;
   const region = regionOf(country);
   const response = {
     country: country ?? null,

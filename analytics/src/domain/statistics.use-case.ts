@@ -100,3 +100,25 @@ export async function readStatistics(pool: Pool, lag: IngestLag): Promise<Analyt
     })),
   };
 }
+
+/**
+ * The statistics, computed at most once per `maxAgeMs` however many dashboards ask, and
+ * once for all requests that arrive while a computation runs: a dozen admin screens polling
+ * during an on-sale cost one set of queries a second, not one each. Figures are then at most
+ * `maxAgeMs` older than the aggregate store (`generatedAt` says when); 0 computes every time.
+ */
+export function sharedStatistics(pool: Pool, lag: IngestLag, maxAgeMs: number) {
+  let latest: { at: number; value: Promise<AnalyticsStats> } | undefined;
+  return (): Promise<AnalyticsStats> => {
+    const now = Date.now();
+    if (latest && now - latest.at < maxAgeMs) return latest.value;
+    const value = readStatistics(pool, lag);
+    const entry = { at: now, value };
+    latest = entry;
+    // A failed computation is not kept: the next request tries again.
+    value.catch(() => {
+      if (latest === entry) latest = undefined;
+    });
+    return value;
+  };
+}

@@ -262,7 +262,16 @@ export class EventBus {
       restarts: 0,
     };
     this.states.push(state);
-    this.loops.push(this.consumeLoop(stream, state, options));
+    this.loops.push(
+      this.consumeLoop(state, {
+        open: async (restarting) => {
+          if (restarting) await this.ensureConsumer(stream, durable, options.event.type);
+          const consumer = await this.js.consumers.get(stream, durable);
+          return consumer.consume({ max_messages: 64, abort_on_missing_resource: true });
+        },
+        handle: (msg) => this.deliver(msg, options, state),
+      }),
+    );
   }
 
   private async ensureConsumer(stream: string, durable: string, type: string) {
@@ -286,36 +295,42 @@ export class EventBus {
   }
 
   /**
-   * Consumes until the bus closes. Whatever ends the message iterator (the consumer or its
-   * stream deleted, an error in the client) restarts it with back-off, re-creating the
-   * durable consumer if it is gone, so a consumer never stops silently.
+   * Consumes until the bus closes (or `source.stopped()` says this one was closed). Whatever
+   * ends the message iterator (the consumer or its stream deleted, an error in the client)
+   * restarts it with back-off through `source.open(true)`, which re-creates the consumer if
+   * it is gone, so a consumer never stops silently. Every consumer (`subscribe`) and
+   * observer (`subscribeStream`) runs in this one loop.
    */
-  private async consumeLoop<D extends EventDefinition>(
-    stream: string,
+  private async consumeLoop(
     state: ConsumerState,
-    options: SubscribeOptions<D>,
+    source: {
+      open: (restarting: boolean) => Promise<ConsumerMessages>;
+      handle: (msg: JsMsg) => Promise<void>;
+      /** After each iterator ends, before a restart (a batcher hands over what it holds). */
+      drained?: () => Promise<void>;
+      stopped?: () => boolean;
+    },
   ) {
     const log = this.options.logger.child({ durable: state.durable });
+    const stopping = () => this.closing || (source.stopped?.() ?? false);
     let attempt = 0;
-    while (!this.closing) {
+    while (!stopping()) {
       let messages: ConsumerMessages | undefined;
       try {
-        if (state.status === 'restarting')
-          await this.ensureConsumer(stream, state.durable, state.type);
-        const consumer = await this.js.consumers.get(stream, state.durable);
-        messages = await consumer.consume({ max_messages: 64, abort_on_missing_resource: true });
+        messages = await source.open(state.status === 'restarting');
         this.running.add(messages);
-        if (this.closing) break;
+        if (stopping()) break;
         if (state.status === 'restarting') log.info('consumer restarted');
         state.status = 'running';
         state.lastError = undefined;
         attempt = 0;
         this.watchConsumer(messages, log);
-        for await (const msg of messages) await this.deliver(msg, options, state);
-        if (this.closing) break;
+        for await (const msg of messages) await source.handle(msg);
+        await source.drained?.();
+        if (stopping()) break;
         throw new Error('the message iterator ended');
       } catch (error) {
-        if (this.closing) break;
+        if (stopping()) break;
         state.status = 'restarting';
         state.restarts += 1;
         state.lastError = describe(error);
@@ -331,6 +346,7 @@ export class EventBus {
         }
       }
     }
+    await source.drained?.().catch(() => undefined);
     state.status = 'stopped';
   }
 
@@ -426,7 +442,9 @@ export class EventBus {
    * Observes a producer's whole stream (`<producer>.>`) through one durable consumer, for
    * services that watch everything (analytics) rather than react to one event type.
    * Same delivery rules as `subscribe`: explicit acks, back-off, dead letter after
-   * `maxDeliver`; a message that is not JSON is dead-lettered at once.
+   * `maxDeliver`; a message that is not JSON is dead-lettered at once. Same loop too: it
+   * restarts itself (re-creating its consumer) whenever its iterator ends while the bus is
+   * open, and shows in `consumerStates()` (readiness, metrics) until it is closed.
    */
   async subscribeStream(options: SubscribeStreamOptions): Promise<StreamSubscription> {
     const stream = await this.ensureStream(options.producer);
@@ -439,38 +457,65 @@ export class EventBus {
       ack_wait: nanos(60_000),
       max_ack_pending: Math.max(1000, maxBatch * 4),
     };
-    let name = this.durableName(options.consumer, `${options.producer}.>`);
-    if (options.replay) {
-      // Named after the observer (not random), so NATS can allow it this consumer and no other.
-      name = `${name}_replay`;
-      await this.jsm.consumers.delete(stream, name).catch(() => undefined);
-      await this.jsm.consumers.add(stream, {
-        ...config,
-        name,
-        inactive_threshold: nanos(5 * 60_000),
-      });
-    } else {
-      await this.jsm.consumers.info(stream, name).catch(() =>
-        this.jsm.consumers.add(stream, { ...config, durable_name: name }).catch(async (error) => {
-          await this.jsm.consumers.info(stream, name).catch(() => {
-            throw error;
-          });
-        }),
+    // A replay reads from the first message with a consumer of its own, named after the
+    // observer (not random) so NATS can allow it this consumer and no other; if it is lost
+    // mid-way, the restart creates it from the first message again (the observer's inbox
+    // drops what it already has).
+    const create = async () => {
+      const durable = this.durableName(options.consumer, `${options.producer}.>`);
+      if (options.replay) {
+        const replayName = `${durable}_replay`;
+        await this.jsm.consumers.delete(stream, replayName).catch(() => undefined);
+        await this.jsm.consumers.add(stream, {
+          ...config,
+          name: replayName,
+          inactive_threshold: nanos(5 * 60_000),
+        });
+        return replayName;
+      }
+      await this.jsm.consumers.info(stream, durable).catch(() =>
+        this.jsm.consumers
+          .add(stream, { ...config, durable_name: durable })
+          .catch(async (error) => {
+            await this.jsm.consumers.info(stream, durable).catch(() => {
+              throw error;
+            });
+          }),
       );
-    }
-    const consumer = await this.js.consumers.get(stream, name);
-    const messages = await consumer.consume({ max_messages: Math.max(256, maxBatch * 2) });
-    this.running.add(messages);
+      return durable;
+    };
+    let name = await create();
+    let consumer = await this.js.consumers.get(stream, name);
+    const state: ConsumerState = {
+      durable: options.replay ? `${options.consumer}__${options.producer}_replay` : name,
+      consumer: options.consumer,
+      type: `${options.producer}.>`,
+      status: 'starting',
+      restarts: 0,
+    };
+    this.states.push(state);
     const log = this.options.logger.child({ consumer: name, producer: options.producer });
     const batcher = new StreamBatcher(this, options, maxBatch, (msg, reason) =>
       this.deadLetter(msg, options.consumer, reason, log),
     );
-    const loop = (async () => {
-      for await (const msg of messages) await batcher.add(msg);
-      await batcher.flush();
-    })().catch((error) =>
-      this.options.logger.error({ err: error, consumer: name }, 'stream consumer loop stopped'),
-    );
+    let closed = false;
+    let current: ConsumerMessages | undefined;
+    const loop = this.consumeLoop(state, {
+      open: async (restarting) => {
+        if (restarting) {
+          name = await create();
+          consumer = await this.js.consumers.get(stream, name);
+        }
+        current = await consumer.consume({
+          max_messages: Math.max(256, maxBatch * 2),
+          abort_on_missing_resource: true,
+        });
+        return current;
+      },
+      handle: (msg) => batcher.add(msg),
+      drained: () => batcher.flush(),
+      stopped: () => closed,
+    });
     this.loops.push(loop);
     return {
       pending: async () => {
@@ -478,8 +523,11 @@ export class EventBus {
         return info.num_pending + info.num_ack_pending;
       },
       close: async () => {
-        await messages.close().catch(() => undefined);
+        closed = true;
+        await current?.close().catch(() => undefined);
         await loop;
+        // Closed on purpose: not a consumer that is down.
+        this.states.splice(this.states.indexOf(state), 1);
         if (options.replay) await this.jsm.consumers.delete(stream, name).catch(() => undefined);
       },
     };

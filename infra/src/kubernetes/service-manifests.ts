@@ -40,12 +40,12 @@ export function autoscalingOf(service: ServiceDefinition) {
 export const terminationGraceSeconds = (service: ServiceDefinition) =>
   PRE_STOP_SECONDS + service.kubernetes.shutdownSeconds + 5;
 
-/** Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler of one service. */
 /** Where each pod's credentials Secret is mounted (CREDENTIALS_DIR in ticketaka-config). */
 export const CREDENTIALS_MOUNT = '/var/run/ticketaka/credentials';
 /** A service's own Secret: `nats.nk`, `postgres-password`, `redis-password` (infra/src/kubernetes/secrets.ts). */
 export const credentialsSecret = (service: string) => `ticketaka-${service}-credentials`;
 
+/** Deployment, Service, PodDisruptionBudget, and the volume claim and autoscaler where registered, of one service. */
 export function renderServiceYaml(service: ServiceDefinition): string {
   const { name, port, kubernetes: k8s } = service;
   const scaling = autoscalingOf(service);
@@ -77,6 +77,17 @@ export function renderServiceYaml(service: ServiceDefinition): string {
         mount: { name: 'credentials', mountPath: `${CREDENTIALS_MOUNT}/${name}`, readOnly: true },
       }
     : undefined;
+  const volume = k8s.volume;
+  const singleNodeVolume = volume?.accessMode === 'ReadWriteOnce';
+  const claimName = `${name}-data`;
+  const volumeMounts = [
+    ...(volume ? [{ name: 'data', mountPath: volume.mountPath }] : []),
+    ...(credentials ? [credentials.mount] : []),
+  ];
+  const volumes = [
+    ...(volume ? [{ name: 'data', persistentVolumeClaim: { claimName } }] : []),
+    ...(credentials ? [credentials.volume] : []),
+  ];
   const deployment = new Document({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -85,8 +96,11 @@ export function renderServiceYaml(service: ServiceDefinition): string {
       // With an autoscaler the replica count is its to set: an apply must not reset it mid on-sale.
       ...(scaling ? {} : { replicas: k8s.replicas }),
       selector: { matchLabels: labels() },
-      // A rollout adds a pod before it removes one, so capacity never drops below the minimum.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      // A rollout adds a pod before it removes one, so capacity never drops below the minimum;
+      // a pod with a one-node volume is replaced instead (the new one could not mount it).
+      strategy: singleNodeVolume
+        ? { type: 'Recreate' }
+        : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: {
           labels: labels(),
@@ -102,7 +116,8 @@ export function renderServiceYaml(service: ServiceDefinition): string {
             runAsNonRoot: true,
             runAsUser: imageUser,
             runAsGroup: imageUser,
-            // The credentials Secret's files (0440) belong to this group, so the process reads them.
+            // The credentials Secret's files (0440) and the volume's files belong to this group,
+            // so the process reads them.
             fsGroup: imageUser,
             seccompProfile: { type: 'RuntimeDefault' },
           },
@@ -144,12 +159,12 @@ export function renderServiceYaml(service: ServiceDefinition): string {
                 preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } },
               },
               resources: k8s.resources,
+              ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
               // The root file system stays writable: `skaffold dev` syncs sources into it.
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              ...(credentials ? { volumeMounts: [credentials.mount] } : {}),
             },
           ],
-          ...(credentials ? { volumes: [credentials.volume] } : {}),
+          ...(volumes.length > 0 ? { volumes } : {}),
         },
       },
     },
@@ -184,6 +199,20 @@ export function renderServiceYaml(service: ServiceDefinition): string {
       spec: { maxUnavailable: 1, selector: { matchLabels: labels() } },
     }),
   );
+  if (volume) {
+    const claim = new Document({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: claimName, labels: labels() },
+      spec: {
+        accessModes: [volume.accessMode],
+        ...(volume.storageClassName ? { storageClassName: volume.storageClassName } : {}),
+        resources: { requests: { storage: volume.size } },
+      },
+    });
+    (claim.contents as { commentBefore?: string }).commentBefore = comment(volume.why);
+    docs.push(claim.toString({ lineWidth: 100 }));
+  }
   if (scaling) {
     const hpa = new Document({
       apiVersion: 'autoscaling/v2',

@@ -71,8 +71,31 @@ const kubernetesSchema = z
     shutdownSeconds: z.number().int().min(5).max(300).default(20),
     /** Budget for start-up (migrations included) before the startup probe gives up. */
     startupSeconds: z.number().int().min(10).max(600).default(120),
+    /**
+     * Files the service keeps on disk across restarts (the analytics lake): a
+     * PersistentVolumeClaim `<name>-data` mounted at `mountPath`. ReadWriteOnce storage is
+     * one node's at a time, so such a service runs one pod and is replaced, not rolled.
+     */
+    volume: z
+      .strictObject({
+        mountPath: z.string().regex(/^\/[\w./-]+$/),
+        size: z.string().regex(/^\d+(Mi|Gi|Ti)$/),
+        accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany']).default('ReadWriteOnce'),
+        /** The cluster's default storage class when omitted. */
+        storageClassName: z.string().optional(),
+        /** What lives there and what losing it costs; rendered as a comment. */
+        why: z.string(),
+      })
+      .optional(),
   })
   .superRefine((k, ctx) => {
+    if (k.volume?.accessMode === 'ReadWriteOnce' && (k.replicas !== 1 || k.autoscaling !== false)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['volume', 'accessMode'],
+        message: 'a ReadWriteOnce volume needs replicas 1 and autoscaling false',
+      });
+    }
     if (k.autoscaling && k.autoscaling.maxReplicas < k.replicas) {
       ctx.addIssue({
         code: 'custom',

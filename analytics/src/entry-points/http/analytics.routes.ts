@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { BadRequestError, handle, requireRole } from '@ticketaka/common';
-import { readStatistics } from '../../domain/statistics.use-case';
+import { sharedStatistics } from '../../domain/statistics.use-case';
 import { recommend, type RecommendDeps } from '../../domain/recommend.use-case';
 import type { IngestLag } from '../../domain/ingest-lag';
 import { isCountryCode } from '../../domain/regions';
+import { countryOfAddress } from '../../data-access/geoip';
 
 const recommendationsQuerySchema = z.strictObject({
   /** For anonymous fans: the country to recommend for (ISO 3166 alpha-2). */
@@ -17,19 +18,20 @@ const recommendationsQuerySchema = z.strictObject({
 });
 
 export function analyticsRouter(
-  deps: RecommendDeps & { lag: IngestLag; defaultLimit: number },
+  deps: RecommendDeps & { lag: IngestLag; defaultLimit: number; statsMaxAgeMs: number },
 ): Router {
   const router = Router();
+  const statistics = sharedStatistics(deps.pool, deps.lag, deps.statsMaxAgeMs);
 
   router.get(
     '/api/analytics/stats',
     requireRole('admin'),
-    handle({}, () => readStatistics(deps.pool, deps.lag)),
+    handle({}, () => statistics()),
   );
 
   router.get(
     '/api/recommendations',
-    handle({ query: recommendationsQuerySchema }, async ({ query, user }) => {
+    handle({ query: recommendationsQuerySchema }, async ({ query, user, req }) => {
       // A signed-in fan's country is their account's; a query cannot speak for them.
       if (user && query.country && query.country !== user.country) {
         throw new BadRequestError(
@@ -38,11 +40,17 @@ export function analyticsRouter(
           'country_not_allowed',
         );
       }
+      // The client address as the gateway established it: `req.ip` believes X-Forwarded-For
+      // only from the gateway ('trust proxy' in common's service app), and the gateway writes
+      // that header itself, replacing whatever the client sent.
+      const account = user?.country.toUpperCase();
       return recommend(
         deps,
-        user
-          ? { userId: user.id, country: user.country.toUpperCase() }
-          : { country: query.country },
+        {
+          userId: user?.id,
+          country: user ? (account && isCountryCode(account) ? account : undefined) : query.country,
+          addressCountry: countryOfAddress(req.ip),
+        },
         query.limit ?? deps.defaultLimit,
       );
     }),
