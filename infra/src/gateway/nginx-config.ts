@@ -1,8 +1,4 @@
-import {
-  CHALLENGE_PATH,
-  refusalAnswers,
-  routePolicies,
-} from '@ticketaka/common/src/security/route-policy';
+import { refusalAnswers, routePolicies } from '@ticketaka/common/src/security/route-policy';
 import { microCacheHttpLines, microCacheLocationLines } from './micro-cache';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
