@@ -54,7 +54,10 @@ export function natsPermissions(service: ServiceManifest, scope: NamespaceScope)
 
   const jsApi = [
     '$JS.API.INFO',
-    ...streams.flatMap((p) => [`$JS.API.STREAM.INFO.${stream(p)}`, `$JS.API.STREAM.CREATE.${stream(p)}`]),
+    ...streams.flatMap((p) => [
+      `$JS.API.STREAM.INFO.${stream(p)}`,
+      `$JS.API.STREAM.CREATE.${stream(p)}`,
+    ]),
     // Only a stream's producer changes its configuration (copies); dead letters are everyone's.
     `$JS.API.STREAM.UPDATE.${stream(name)}`,
     `$JS.API.STREAM.UPDATE.${stream(DEADLETTER)}`,
@@ -81,7 +84,11 @@ export function natsPermissions(service: ServiceManifest, scope: NamespaceScope)
     ...subjects(`${name}.>`),
     ...(messaging.answers ? subjects(`rpc.${name}.>`) : []),
   ];
-  return { publish: unique(publish), subscribe: unique(subscribe), allowResponses: messaging.answers };
+  return {
+    publish: unique(publish),
+    subscribe: unique(subscribe),
+    allowResponses: messaging.answers,
+  };
 }
 
 const unique = (list: string[]) => [...new Set(list)];
@@ -111,8 +118,16 @@ export function renderNatsAuthorization(users: NatsUser[]): string {
     }
     const { publish, subscribe, allowResponses } = user.permissions;
     lines.push(`    {`, `      nkey: ${user.nkey}`, `      permissions: {`);
-    lines.push(`        publish: { allow: [`, ...publish.map((s) => `          ${quote(s)}`), `        ] }`);
-    lines.push(`        subscribe: { allow: [`, ...subscribe.map((s) => `          ${quote(s)}`), `        ] }`);
+    lines.push(
+      `        publish: { allow: [`,
+      ...publish.map((s) => `          ${quote(s)}`),
+      `        ] }`,
+    );
+    lines.push(
+      `        subscribe: { allow: [`,
+      ...subscribe.map((s) => `          ${quote(s)}`),
+      `        ] }`,
+    );
     if (allowResponses) lines.push(`        allow_responses: true`);
     lines.push(`      }`, `    }`);
   }
