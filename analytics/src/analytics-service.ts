@@ -33,7 +33,8 @@ export async function startAnalyticsService(env: NodeJS.ProcessEnv = process.env
     const writer = config.INGEST_ENABLED
       ? startLakeThread(
           {
-            databaseUrl: config.DATABASE_URL,
+            // As analytics' own role, like every connection the runtime makes.
+            databaseUrl: runtime.databaseUrl,
             schema: runtime.schema,
             statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
             lakePath: config.LAKE_PATH,

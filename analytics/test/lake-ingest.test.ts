@@ -168,7 +168,7 @@ describe('the data lake', () => {
     const second = await startAnalyticsService({ ...kit.env.env, LAKE_PATH: secondLake });
     try {
       const first = held(41);
-      await second.runtime.bus.publish(first);
+      await kit.env.publish(first);
       await second.settle();
       await kit.analytics.settle();
       const source = kit.analytics.lake.source('tickets.hold.placed')!;
@@ -179,7 +179,7 @@ describe('the data lake', () => {
 
       await kit.analytics.close();
       const later = held(42);
-      await second.runtime.bus.publish(later);
+      await kit.env.publish(later);
       await second.settle();
       const counts = await lakeCounts(second.lake);
       expect(counts.rows).toBe(1);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SessionRevocations } from '../src/auth/session-revocations';
 import { createTokenVerifier } from '../src/auth/token-verifier';
+import { redisUrlFor } from '../src/credentials/service-credentials';
 import { connectRedis, type Redis } from '../src/redis/redis-client';
 import { createTestEnvironment, type TestEnvironment } from '../src/testing';
 
@@ -12,7 +13,10 @@ let revocations: SessionRevocations;
 
 beforeAll(async () => {
   env = await createTestEnvironment('token-verifier');
-  redis = await connectRedis(env.env.REDIS_URL as string);
+  // As a service would: the revocation keys are read by every service's own Redis user.
+  redis = await connectRedis(
+    redisUrlFor(env.env.REDIS_URL as string, env.env.CREDENTIALS_DIR as string, 'orders'),
+  );
   revocations = new SessionRevocations(redis, env.env.REDIS_PREFIX as string);
 });
 afterAll(async () => {

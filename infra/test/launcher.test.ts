@@ -80,7 +80,8 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   for (const service of existingServices(env))
     expect(output).toContain(`✔ Service ${service.name} (started)`);
 
-  const page = await fetch(`${gateway}/`);
+  // Pages are checked too (policy `page`): a browser's headers, as in the API calls below.
+  const page = await fetch(`${gateway}/`, { headers: BROWSER });
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('World Cup matches');
 

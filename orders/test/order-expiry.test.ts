@@ -87,7 +87,7 @@ describe('a lock ends on time', () => {
   test('when nobody pays, then the Bull timer alone (no sweeper) expires the order, the hold is released and the counts come back', async () => {
     const before = (await categoryCounts(p, 30, 1)).pending;
     const order = await anOrder(30);
-    expect((await categoryCounts(p, 30, 1)).pending).toBe(before - 2);
+    await eventually(async () => expect((await categoryCounts(p, 30, 1)).pending).toBe(before - 2));
 
     const job = await eventually(async () => {
       const found = await bull.getJob(order.id);

@@ -116,7 +116,9 @@ describe('cancelling', () => {
     const fan = newFan(p.env);
     const before = await categoryCounts(p, 25, 1);
     const order = await anOrder(fan, { matchNumber: 25, category: 1, quantity: 3 });
-    expect((await categoryCounts(p, 25, 1)).pending).toBe(before.pending - 3);
+    await eventually(async () =>
+      expect((await categoryCounts(p, 25, 1)).pending).toBe(before.pending - 3),
+    );
 
     const response = await cancel(fan, order.id);
     expect(response.status).toBe(200);

@@ -1,3 +1,4 @@
+import { redisUrlFor } from '@ticketaka/common';
 import type Redis from 'ioredis';
 import pino from 'pino';
 import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/testing';
@@ -9,7 +10,11 @@ let redis: Redis;
 
 beforeAll(async () => {
   env = await createTestEnvironment('security-rate-limits');
-  redis = await connectRedis(String(env.env.REDIS_URL), pino({ level: 'silent' }));
+  // Security's own Redis user, as the service connects.
+  redis = await connectRedis(
+    redisUrlFor(String(env.env.REDIS_URL), String(env.env.CREDENTIALS_DIR), 'security'),
+    pino({ level: 'silent' }),
+  );
 });
 afterAll(async () => {
   await redis?.quit();
@@ -67,7 +72,10 @@ test('when a window ends, then the key starts again from zero', async () => {
 });
 
 test('when Redis refuses, then the error is thrown, never read as allowed', async () => {
-  const broken = await connectRedis(String(env.env.REDIS_URL), pino({ level: 'silent' }));
+  const broken = await connectRedis(
+    redisUrlFor(String(env.env.REDIS_URL), String(env.env.CREDENTIALS_DIR), 'security'),
+    pino({ level: 'silent' }),
+  );
   const limit = new Limit(broken, prefix(), 'broken', 10, 60);
   broken.disconnect();
   await expect(limit.take('x')).rejects.toThrow();
