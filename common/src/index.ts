@@ -26,6 +26,7 @@ export * from './bus/dead-letter-store';
 export * from './db/pool';
 export * from './db/migrate';
 export * from './db/service-roles';
+export * from './db/group-commit';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './inbox/apply-once';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defineService } from '@ticketaka/common';
 import { ticketsConfigSchema } from './config';
-import { AdmissionBatches } from './domain/admission-batches';
+import { createAdmissions } from './domain/admission-batches';
 import { loadMasterList, masterListSchema } from './domain/load-master-list.use-case';
 import { AvailabilityFeed } from './entry-points/http/availability-feed';
 import { ticketsAdminRouter } from './entry-points/http/admin.routes';
@@ -57,7 +57,7 @@ export const startTicketsService = defineService({
     const codes = {
       pool: runtime.pool,
       schema: runtime.schema,
-      admissions: new AdmissionBatches(runtime.pool, runtime.schema),
+      admissions: createAdmissions(runtime.pool, runtime.schema),
       keys,
       stepSeconds: config.TICKET_CODE_STEP_SECONDS,
       now: options.now,

@@ -8,7 +8,7 @@ import {
 } from '@ticketaka/common';
 import { findTicket, type TicketRecord } from '../data-access/ticket.repository';
 import type { TicketCodeKeys } from '../ticket-code-keys';
-import type { AdmissionBatches } from './admission-batches';
+import type { Admissions } from './admission-batches';
 import type { CheckInInput } from './check-in.schemas';
 import { verifyCode, type CodeRefusal } from './ticket-code';
 import { gateRefusal } from './ticket-status';
@@ -19,7 +19,7 @@ export interface CheckInDeps {
   keys: TicketCodeKeys;
   stepSeconds: number;
   /** Where admissions are written, grouped when scans arrive together. */
-  admissions: AdmissionBatches;
+  admissions: Admissions;
   now?: () => number;
 }
 
@@ -59,7 +59,7 @@ const gateName = (gate: string | null) =>
  * Admits a ticket at a gate, exactly once. The signature, key and time step are checked in
  * memory; then a conditional UPDATE valid → checked_in, guarded by the holder and version
  * the code was signed for, decides (written together with other gates' scans of the same
- * moment, see AdmissionBatches): when two gates scan the same code at the same moment, the
+ * moment, see createAdmissions): when two gates scan the same code at the same moment, the
  * second is written after the first and finds the ticket no longer valid.
  */
 export async function checkIn(deps: CheckInDeps, steward: CurrentUser, input: CheckInInput) {
@@ -85,7 +85,7 @@ export async function checkIn(deps: CheckInDeps, steward: CurrentUser, input: Ch
     );
   }
 
-  const admitted = await deps.admissions.admit({
+  const admitted = await deps.admissions.submit({
     ticketId: claims.ticketId,
     ownerId: claims.holderId,
     ownedSinceAtMost: claims.version,

@@ -1,13 +1,16 @@
 import {
   appendToOutbox,
   ConflictError,
+  currentContext,
   ForbiddenError,
+  GroupCommit,
   inTransaction,
   NotFoundError,
   type HoldRequest,
   type HoldResponse,
   type Pool,
   type PoolClient,
+  type RequestContext,
   runWithContext,
 } from '@ticketaka/common';
 import {
@@ -27,8 +30,7 @@ import { holdAnswer, holdPlaced } from './hold';
 import { availabilityOf, inventoryChanged } from './inventory';
 import { listingUpdated } from './listing';
 import { applyCertainTicketMove } from './move-ticket';
-import { decideHoldBatch, type BatchDecision } from './hold-batch';
-import { PrimaryHoldBatcher, type QueuedHold } from './primary-hold-batcher';
+import { decideHoldBatch, type BatchDecision, type PrimaryHoldRequest } from './hold-batch';
 
 type ResaleHoldRequest = Extract<HoldRequest, { kind: 'resale' }>;
 type Deps = { pool: Pool; schema: string };
@@ -40,29 +42,43 @@ class Refused extends Error {
   }
 }
 
-/**
- * Holds tickets for an order, or refuses at once. The order id is the idempotency key.
- * Primary holds on one category are group-committed (`PrimaryHoldBatcher`): the requests
- * that queue while a batch is decided are decided together under the category's row lock,
- * each all or nothing, in one transaction with their hold rows and outbox events. A resale
- * hold locks one listing and is decided alone.
- */
-export function createHoldPlacer(deps: Deps): (request: HoldRequest) => Promise<HoldResponse> {
-  const batcher = new PrimaryHoldBatcher((batch) => placePrimaryHolds(deps, batch));
-  return (request) =>
-    request.kind === 'primary' ? batcher.place(request) : placeResaleHold(deps, request);
+/** A primary hold waiting for its category's batch, with the asking request's context (its
+ * hold.placed event names that request as the cause). */
+interface QueuedHold {
+  request: PrimaryHoldRequest;
+  context: RequestContext | undefined;
 }
 
 /**
- * One transaction for a batch of primary holds on one category: the orders' hold locks (the
- * same lock a release takes), what they already have (a hold, or an ended-order record: the
- * order's end overtook its request), the category under its row lock, the pure decision,
- * then the new hold rows, one counter update and the events. A rollback answers every
- * request of the batch with the error, and nothing is held for any of them.
+ * Holds tickets for an order, or refuses at once. The order id is the idempotency key.
+ * Primary holds on one category are group-committed (common's `GroupCommit`, one batch at a
+ * time per category): the requests that queue while a batch is decided are decided together
+ * under the category's row lock, each all or nothing, in one transaction with their hold rows
+ * and outbox events. A resale hold locks one listing and is decided alone.
  */
-async function placePrimaryHolds(deps: Deps, batch: QueuedHold[]): Promise<void> {
+export function createHoldPlacer(deps: Deps): (request: HoldRequest) => Promise<HoldResponse> {
+  const categories = new Map<string, GroupCommit<QueuedHold, HoldResponse>>();
+  const laneOf = (request: PrimaryHoldRequest) => {
+    const key = `${request.matchNumber}:${request.category}`;
+    let lane = categories.get(key);
+    if (!lane) {
+      lane = new GroupCommit({ write: (batch) => placePrimaryHolds(deps, batch), maxBatch: 200 });
+      categories.set(key, lane);
+    }
+    return lane;
+  };
+  return (request) =>
+    request.kind === 'primary'
+      ? laneOf(request).submit({ request, context: currentContext() })
+      : placeResaleHold(deps, request);
+}
+
+async function placePrimaryHolds(
+  deps: Deps,
+  batch: QueuedHold[],
+): Promise<(HoldResponse | Error)[]> {
   const first = batch[0]?.request;
-  if (!first) return;
+  if (!first) return [];
   const ids = batch.map((entry) => entry.request.orderId);
   const answers = await inTransaction(deps.pool, async (client) => {
     await lockOrderHolds(client, ids);
@@ -105,15 +121,14 @@ async function placePrimaryHolds(deps: Deps, batch: QueuedHold[]): Promise<void>
   });
 
   const firstAnswer = new Map<string, HoldResponse | Error>();
-  batch.forEach((entry, i) => {
+  return batch.map((entry, i) => {
     const decision = answers.decisions[i] as BatchDecision;
     const answer =
       decision.kind === 'same-as-earlier'
         ? (firstAnswer.get(entry.request.orderId) as HoldResponse | Error)
         : answerOf(decision, entry.request, answers.placed, answers.pendingAfter);
     if (!firstAnswer.has(entry.request.orderId)) firstAnswer.set(entry.request.orderId, answer);
-    if (answer instanceof Error) entry.reject(answer);
-    else entry.resolve(answer);
+    return answer;
   });
 }
 
