@@ -9,7 +9,10 @@ import { createTestEnvironment, type TestEnvironment } from '../src/testing';
 // remember: the clock (expiry) and revocations, both re-checked on every use.
 let env: TestEnvironment;
 let redis: Redis;
+let authRedis: Redis;
 let revocations: SessionRevocations;
+/** Auth's side: only auth's Redis user may write revocations. */
+let revoker: SessionRevocations;
 
 beforeAll(async () => {
   env = await createTestEnvironment('token-verifier');
@@ -18,9 +21,14 @@ beforeAll(async () => {
     redisUrlFor(env.env.REDIS_URL as string, env.env.CREDENTIALS_DIR as string, 'orders'),
   );
   revocations = new SessionRevocations(redis, env.env.REDIS_PREFIX as string);
+  authRedis = await connectRedis(
+    redisUrlFor(env.env.REDIS_URL as string, env.env.CREDENTIALS_DIR as string, 'auth'),
+  );
+  revoker = new SessionRevocations(authRedis, env.env.REDIS_PREFIX as string);
 });
 afterAll(async () => {
   redis.disconnect();
+  authRedis.disconnect();
   await env.cleanup();
 });
 
@@ -46,7 +54,7 @@ test('when a verified token’s session is revoked, then the next use is refused
   const sessionId = randomUUID();
   const token = env.tokenFor(fan(), { sessionId });
   await expect(verifier.verify(token)).resolves.toMatchObject({ sessionId });
-  await revocations.revokeSessions([sessionId], 60);
+  await revoker.revokeSessions([sessionId], 60);
   await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'session_revoked' });
 });
 

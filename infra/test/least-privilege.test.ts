@@ -287,7 +287,7 @@ describe('Redis', () => {
       { maxRetriesPerRequest: 0 },
     );
     try {
-      const key = `${env.namespace}:probe`;
+      const key = `${env.namespace}:order-expiration:probe`;
       await expiration.set(key, '1');
       expect(await expiration.get(key)).toBe('1');
       await expect(expiration.config('GET', 'dir')).rejects.toThrow(/NOPERM/);
@@ -295,6 +295,37 @@ describe('Redis', () => {
       await expiration.del(key);
     } finally {
       expiration.disconnect();
+    }
+  });
+
+  test('when a service touches keys it does not own, then Redis refuses; every service may read the session revocations, only auth may write them', async () => {
+    const as = (user: string) =>
+      new Redis(redisUrlFor(env.env.REDIS_URL as string, credentialsDir(), user), {
+        maxRetriesPerRequest: 0,
+      });
+    const [auth, security, orders] = [as('auth'), as('security'), as('orders')];
+    const revoked = `${env.namespace}:auth:revoked-session:${randomUUID()}`;
+    const counter = `${env.namespace}:security:rl:probe:${randomUUID()}`;
+    try {
+      // Positive controls: each owner works on its own keys.
+      await auth.set(revoked, '1', 'EX', 60);
+      await security.set(counter, '5', 'EX', 60);
+      // Everyone reads the revocations (the token check), nobody else may write or erase one.
+      expect(await orders.get(revoked)).toBe('1');
+      expect(await security.mget(revoked, revoked)).toEqual(['1', '1']);
+      await expect(security.del(revoked)).rejects.toThrow(/NOPERM/);
+      await expect(orders.set(revoked, '0')).rejects.toThrow(/NOPERM/);
+      // Nobody but security may read or reset its counters (a fan's rate limit, a challenge mark).
+      await expect(orders.get(counter)).rejects.toThrow(/NOPERM/);
+      await expect(auth.del(counter)).rejects.toThrow(/NOPERM/);
+      await expect(orders.set(`${env.namespace}:order-expiration:bull:1`, 'x')).rejects.toThrow(
+        /NOPERM/,
+      );
+      expect(await security.get(counter)).toBe('5');
+    } finally {
+      await auth.del(revoked).catch(() => undefined);
+      await security.del(counter).catch(() => undefined);
+      for (const client of [auth, security, orders]) client.disconnect();
     }
   });
 });
@@ -432,6 +463,14 @@ describe('Kubernetes', () => {
       const redis = secrets.find((s) => s.metadata.name === 'ticketaka-redis-users')!;
       expect(redis.stringData['users.acl']).toMatch(/^user default off$/m);
       expect(redis.stringData['users.acl']).not.toMatch(/ >/);
+      // In the cluster the prefix is exact and only admin holds every key.
+      const acl = redis.stringData['users.acl'] as string;
+      expect(acl).toMatch(
+        /^user security on #\w+ &\* ~ticketaka:security:\* %R~ticketaka:auth:\* /m,
+      );
+      expect(acl).toMatch(/^user auth on #\w+ &\* ~ticketaka:auth:\* \+@all/m);
+      expect(acl).toMatch(/^user orders on #\w+ &\* %R~ticketaka:auth:\* \+@all/m);
+      expect(acl.match(/ ~\* /g)).toHaveLength(1);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

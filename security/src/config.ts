@@ -2,6 +2,7 @@ import { z } from 'zod';
 import registration from '../service.json';
 import {
   baseConfigSchema,
+  DEFAULT_REDIS_PREFIX,
   envBoolean,
   envPort,
   localRedisUrl,
@@ -33,7 +34,7 @@ export const securityConfigSchema = requireInProduction(
     REDIS_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
-      .default('ticketaka'),
+      .default(DEFAULT_REDIS_PREFIX),
     /**
      * HMAC key of ALTCHA challenges. Outside production a per-process random key is used,
      * which is fine with one replica; several replicas must share one (set it).

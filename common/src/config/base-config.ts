@@ -13,6 +13,9 @@ const nodeEnv = z.enum(['development', 'test', 'production']).default('developme
  * Variables every service reads. Defaults point at the local platform started by
  * `npm start`; in a cluster the manifests set them all.
  */
+/** The Redis key prefix of a real installation (tests give each file a prefix of its own). */
+export const DEFAULT_REDIS_PREFIX = 'ticketaka';
+
 export const baseConfigSchema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -64,7 +67,7 @@ export const baseConfigSchema = z.object({
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
-    .default('ticketaka'),
+    .default(DEFAULT_REDIS_PREFIX),
   /** Prefix for every subject and stream; lets test files share one NATS server in isolation. */
   EVENT_NAMESPACE: z
     .string()

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { DEFAULT_REDIS_PREFIX } from '@ticketaka/common/src/config/base-config';
 import { ADMIN_USER, databaseRole } from '@ticketaka/common/src/credentials/service-credentials';
 import { homeDir } from '../paths';
 import {
@@ -65,7 +66,12 @@ export function renderClusterSecrets(credentialsDir: string): object[] {
     secret('ticketaka-nats-authorization', { 'authorization.conf': nats }),
     secret('ticketaka-redis-users', {
       // `probe` (the readiness probe) may PING and nothing else.
-      'users.acl': renderRedisUsers(env, users, ['user probe on nopass -@all +ping']),
+      'users.acl': renderRedisUsers(
+        env,
+        users,
+        ['user probe on nopass -@all +ping'],
+        DEFAULT_REDIS_PREFIX,
+      ),
     }),
   ];
 }

@@ -175,6 +175,12 @@ export const serviceManifestSchema = z.strictObject({
   process: processSchema.optional(),
   /** Its NATS permissions; absent for a service that has no NATS, PostgreSQL or Redis user (the web client). */
   messaging: messagingSchema.optional(),
+  /**
+   * Redis key namespaces it reads and writes (`<REDIS_PREFIX>:<namespace>:…`); its Redis user
+   * may touch no other key, except reading auth's session revocations, which every service
+   * checks (infra/src/security/redis-permissions.ts).
+   */
+  redis: z.strictObject({ owns: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1) }).optional(),
   image: imageSchema.default({ kind: 'node' }),
   kubernetes: kubernetesSchema,
 });

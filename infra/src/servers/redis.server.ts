@@ -11,26 +11,32 @@ import { connectRedis } from '@ticketaka/common/src/redis/redis-client';
 import { startDaemon } from '../process/daemon';
 import { isPortOpen } from '../process/port';
 import { dataDir } from '../paths';
+import { redisKeyRules } from '../security/redis-permissions';
 import { ensureLocalCredentials, localCredential, localUsers } from './credentials';
 import { reused, type RunningServer, type ServerDefinition } from './server';
 
 /**
  * Redis's users: nobody without a password (`default` is off); `admin` may do anything;
- * every other user may run any command on any key except the dangerous ones (CONFIG,
- * FLUSHALL, KEYS, DEBUG, MODULE, SHUTDOWN, …), INFO excepted, which Bull reads at start.
+ * every other user may run any command except the dangerous ones (CONFIG, FLUSHALL, KEYS,
+ * DEBUG, MODULE, SHUTDOWN, …), INFO excepted, which Bull reads at start, and only on the
+ * keys its service owns (redis-permissions.ts). `prefix`: see there.
  */
 export function renderRedisUsers(
   env: NodeJS.ProcessEnv,
   users: string[] = localUsers(),
   extra: string[] = [],
+  prefix = '*',
 ): string {
   const lines = ['user default off', ...extra];
   for (const user of users) {
     const secret = localCredential(env, user, 'redis');
-    const rights = user === ADMIN_USER ? '+@all' : '+@all -@dangerous +info';
+    const rights =
+      user === ADMIN_USER
+        ? '~* +@all'
+        : `${redisKeyRules(user, prefix).join(' ')} +@all -@dangerous +info`;
     // Only the password's SHA-256 is in the file.
     const hash = createHash('sha256').update(secret).digest('hex');
-    lines.push(`user ${user} on #${hash} ~* &* ${rights}`);
+    lines.push(`user ${user} on #${hash} &* ${rights}`);
   }
   return `${lines.join('\n')}\n`;
 }
