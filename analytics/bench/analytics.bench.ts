@@ -40,7 +40,7 @@ import {
   ticketsEvents,
   type EventEnvelope,
 } from '@ticketaka/common';
-import { createTestEnvironment, newFan } from '@ticketaka/common/testing';
+import { BROWSER, createTestEnvironment, newFan } from '@ticketaka/common/testing';
 import { ensureCoreServers, stopStarted } from '../../infra/src/servers/core-servers';
 import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
 import {
@@ -58,12 +58,6 @@ import { describeResult, get, openLoop, type LoadResult } from './open-loop';
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const BROWSER = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'accept-language': 'en-GB,en;q=0.9',
-  accept: 'application/json',
 };
 const COUNTRIES =
   'AR BR UY EC MX US CA GB FR DE ES PT NL BE HR RS CH PL DK JP KR AU SA QA IR MA SN TN GH CM CR CO CL PE IT IE NG EG IN CN'.split(

@@ -1,6 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are untyped JSON, read by assertions */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -16,16 +15,10 @@ import { seedSyntheticLake } from '../src/domain/seed-lake.use-case';
 import { MASTER_LIST_FILE } from '../src/entry-points/cli/cli-support';
 import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
 import { startAnalytics, type AnalyticsKit } from './support/analytics-kit';
+import { freePort } from '../../infra/src/process/port';
 
 const CUTOFF = '2022-11-23T00:00:00Z';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 let kit: AnalyticsKit;
 let tickets: Awaited<ReturnType<typeof startTicketsService>>;
 let synthetic: ParquetLake;

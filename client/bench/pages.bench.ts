@@ -1,17 +1,12 @@
 // Server-rendered pages through the gateway at 50 connections (autocannon).
 // Run against a running platform: `npm run bench -w client` (BENCH_URL, default http://localhost:8080).
 import autocannon from 'autocannon';
+import { BROWSER } from '../../common/src/testing/browser';
 
 const base = process.env.BENCH_URL ?? 'http://localhost:8080';
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 /** An anonymous visitor's browser (no cookie: the shared page, see client/server/anonymous-page.js). */
-const headers = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'accept-language': 'en-GB,en;q=0.9',
-  'accept-encoding': 'gzip, deflate, br',
-  accept: 'text/html',
-};
+const headers = { ...BROWSER, 'accept-encoding': 'gzip, deflate, br', accept: 'text/html' };
 
 async function run(path: string) {
   // Warm the route (and the catalogue cache) first, so the figure is the steady state.

@@ -3,7 +3,7 @@ import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { solvedAltcha } from '../../security/test/security-test-kit';
+import { solvedAltcha } from '../../common/src/testing/browser';
 import { baseURL, e2eEnv, e2eHome } from './e2e-env';
 
 export const screenshotDir = path.join(__dirname, 'screenshots');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { readJson } from '@ticketaka/common/testing';
-import { BROWSER, solvedAltcha } from '../../security/test/security-test-kit';
+import { BROWSER, solvedAltcha } from '@ticketaka/common/testing';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { serviceEnv } from '../src/launcher/platform';

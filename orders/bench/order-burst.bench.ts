@@ -33,7 +33,7 @@ import {
   TOKEN_ISSUER,
   type CurrentUser,
 } from '@ticketaka/common';
-import { percentile } from '@ticketaka/common/testing';
+import { BROWSER, percentile } from '@ticketaka/common/testing';
 import { cpuBetween, snapshotCpu, type CpuSnapshot } from '../../infra/src/bench/process-cpu';
 import { homeDir } from '../../infra/src/paths';
 
@@ -46,12 +46,6 @@ const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
 const CHECK_TIMEOUT_MS = process.env.BENCH_CHECK_TIMEOUT_MS ?? '1000';
 /** The services on the order path; the others (analytics, notifications, client) are left out. */
 const SERVICES = ['security', 'tickets', 'orders', 'expiration', 'payments'];
-/** A browser's headers: the security check treats a bare script as a bot. */
-const BROWSER = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
-  'accept-language': 'en-GB,en;q=0.9',
-};
 
 interface Target {
   label: string;

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { HOLD_SUBJECT, holdResponseSchema, ordersEvents } from '@ticketaka/common';
 import { eventually, readSubject, sleep } from '@ticketaka/common/testing';
@@ -18,6 +17,7 @@ import {
   startPlatform,
   type Platform,
 } from './support/platform';
+import { freePort } from '../../infra/src/process/port';
 
 const STALE_SECONDS = 3;
 let p: Platform;
@@ -32,14 +32,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => p.close());
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 /** Orders as its own process, exactly as the launcher runs it, so it can be SIGKILLed. */
 async function startOrdersProcess(): Promise<{ child: ChildProcess; url: string }> {

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-
-/** What a current desktop browser sends; the attack's bots send whatever their script says. */
-export const BROWSER = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'accept-language': 'en-GB,en;q=0.9',
-  accept: 'application/json',
-};
+import { BROWSER } from '@ticketaka/common/testing';
 
 export interface Answer {
   status: number;

@@ -18,31 +18,17 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import http from 'node:http';
-import { percentile } from '@ticketaka/common/testing';
+import { BROWSER, percentile } from '@ticketaka/common/testing';
+import { freePort } from '../../infra/src/process/port';
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
-const BROWSER = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'accept-language': 'en-GB,en;q=0.9',
-  accept: 'application/json',
-};
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** GET over a keep-alive pool; resolves with the status once the body is read. */
 function get(agent: http.Agent, url: string, headers: Record<string, string>): Promise<number> {

@@ -3,9 +3,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  BROWSER,
   call,
   createTestEnvironment,
   newFan,
+  solvedAltcha,
   type TestEnvironment,
 } from '@ticketaka/common/testing';
 import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
@@ -14,7 +16,8 @@ import { startAuthService } from '../../auth/src/auth-service';
 import { startOrdersService } from '../../orders/src/orders-service';
 import { startTicketsService } from '../../tickets/src/tickets-service';
 import { startSecurityService, type SecurityService } from '../src/security-service';
-import { BROWSER, GOOGLEBOT, solvedAltcha } from './security-test-kit';
+import { GOOGLEBOT } from './security-test-kit';
+import { freePort } from '../../infra/src/process/port';
 
 /**
  * The check as fans meet it: real nginx rendered from the routing table, the real security
@@ -31,14 +34,6 @@ const homes: string[] = [];
 let plain: string;
 let proxied: string;
 let shipped: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function gateway(
   upstreams: Record<string, string>,

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { CHECK_PATH, refusalAnswers } from '@ticketaka/common';
 import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/testing';
 import { startSecurityService, type SecurityService } from '../src/security-service';
-import { BROWSER, freshIp, GOOGLEBOT } from './security-test-kit';
+import { BROWSER } from '@ticketaka/common/testing';
+import { freshIp, GOOGLEBOT } from './security-test-kit';
 
 let env: TestEnvironment;
 let security: SecurityService;

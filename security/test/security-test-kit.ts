@@ -1,13 +1,5 @@
-import { solveChallenge } from 'altcha-lib';
 import { CHECK_PATH, type RoutePolicyName } from '@ticketaka/common';
-
-/** What a current desktop browser sends: never suspect by headers alone. */
-export const BROWSER = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  accept: 'application/json',
-  'accept-language': 'en-GB,en;q=0.9',
-};
+import { BROWSER } from '@ticketaka/common/testing';
 
 export const GOOGLEBOT = {
   'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
@@ -50,33 +42,4 @@ export async function check(baseUrl: string, call: CheckCall) {
       ? (JSON.parse(text) as { errors: { code: string; reference?: string }[] })
       : undefined,
   };
-}
-
-/** Fetches a challenge from `challengeUrl` and solves it the way the ALTCHA widget does. */
-export async function solvedAltcha(challengeUrl: string, headers: Record<string, string> = {}) {
-  const challenge = (await (
-    await fetch(challengeUrl, { headers: { ...BROWSER, ...headers } })
-  ).json()) as {
-    algorithm: string;
-    challenge: string;
-    maxnumber: number;
-    salt: string;
-    signature: string;
-  };
-  const solution = await solveChallenge(
-    challenge.challenge,
-    challenge.salt,
-    challenge.algorithm,
-    challenge.maxnumber,
-  ).promise;
-  if (!solution) throw new Error('challenge not solvable');
-  return Buffer.from(
-    JSON.stringify({
-      algorithm: challenge.algorithm,
-      challenge: challenge.challenge,
-      number: solution.number,
-      salt: challenge.salt,
-      signature: challenge.signature,
-    }),
-  ).toString('base64');
 }

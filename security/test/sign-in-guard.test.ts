@@ -6,7 +6,7 @@ import {
 } from '@ticketaka/common/testing';
 import { startAuthService } from '../../auth/src/auth-service';
 import { startSecurityService, type SecurityService } from '../src/security-service';
-import { solvedAltcha } from './security-test-kit';
+import { solvedAltcha } from '@ticketaka/common/testing';
 
 let env: TestEnvironment;
 let security: SecurityService;

@@ -8,7 +8,8 @@ import {
   type TestEnvironment,
 } from '@ticketaka/common/testing';
 import { startSecurityService, type SecurityService } from '../src/security-service';
-import { BROWSER, check, freshIp, GOOGLEBOT, solvedAltcha } from './security-test-kit';
+import { BROWSER, solvedAltcha } from '@ticketaka/common/testing';
+import { check, freshIp, GOOGLEBOT } from './security-test-kit';
 
 let env: TestEnvironment;
 let security: SecurityService;

@@ -14,37 +14,25 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import autocannon from 'autocannon';
 import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
 import { servicePort, serviceDefinitions } from '../../infra/src/services';
+import { freePort } from '../../infra/src/process/port';
+import { BROWSER } from '@ticketaka/common/testing';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080);
 const paths = (process.env.BENCH_PATHS ?? '/api/matches,/api/matches/17').split(',');
 
-const BROWSER = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'accept-language': 'en-GB,en;q=0.9',
-  'accept-encoding': 'gzip, deflate, br',
-  accept: 'application/json',
-};
+/** A browser's headers, asking for the compressed catalogue as browsers do. */
+const BROWSER_GZIP = { ...BROWSER, 'accept-encoding': 'gzip, deflate, br' };
 
 const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 async function run(label: string, url: string) {
-  await autocannon({ url, connections: 10, duration: 2, headers: BROWSER });
-  const result = await autocannon({ url, connections, duration: seconds, headers: BROWSER });
+  await autocannon({ url, connections: 10, duration: 2, headers: BROWSER_GZIP });
+  const result = await autocannon({ url, connections, duration: seconds, headers: BROWSER_GZIP });
   const bad = result.non2xx + result.errors + result.timeouts;
   console.log(
     `${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s   ` +
@@ -67,7 +55,7 @@ async function main() {
   );
   try {
     const shipped = `http://127.0.0.1:${gatewayPort}`;
-    const probe = await fetch(`${shipped}${paths[0]}`, { headers: BROWSER });
+    const probe = await fetch(`${shipped}${paths[0]}`, { headers: BROWSER_GZIP });
     if (!probe.ok) throw new Error(`the gateway answered ${probe.status} for ${paths[0]}`);
     console.log(
       `autocannon, ${connections} connections, ${seconds} s per run after a 2 s warm-up; load ${load()}`,

@@ -23,7 +23,6 @@
  */
 import { generateKeyPairSync, randomUUID, createPrivateKey, createPublicKey } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +33,8 @@ import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@ticketaka/common
 import { percentile } from '@ticketaka/common/testing';
 import { keyIdOf, signCode, stepAt } from '../src/domain/ticket-code';
 import { startEverything, startServiceProcess } from './bench-setup';
+import { freePort } from '../../infra/src/process/port';
+import { BROWSER } from '@ticketaka/common/testing';
 
 interface Options {
   connections: number;
@@ -88,20 +89,7 @@ const WARM_UP = 200;
 const LOAD_TEST_ALLOWANCE = { SECURITY_LOAD_TEST_SOURCES: '127.0.0.1' };
 
 /** A gate is a browser (the steward page) or a device that says who it is; the security check reads these. */
-const GATE_HEADERS = {
-  'user-agent':
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'accept-language': 'en-GB,en;q=0.9',
-  accept: 'application/json',
-};
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+const GATE_HEADERS = BROWSER;
 
 /**
  * The security service and an nginx gateway in front of tickets, as `npm start` runs them.

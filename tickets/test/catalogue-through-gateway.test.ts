@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { EventBus } from '@ticketaka/common';
@@ -9,6 +8,7 @@ import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
 import type { RunningServer } from '../../infra/src/servers/server';
 import { startTicketsService } from '../src/tickets-service';
 import { connectAs, primaryHold, requestHold, type TicketsService } from './tickets-test-kit';
+import { freePort } from '../../infra/src/process/port';
 
 /**
  * The catalogue as fans get it: real nginx rendered from the routing table (its micro-cache
@@ -21,14 +21,6 @@ let orders: EventBus;
 let gateway: RunningServer;
 let home: string;
 let base: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface Answer {
   status: number;

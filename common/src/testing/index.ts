@@ -5,3 +5,4 @@ export * from './json';
 export * from './percentile';
 export * from './http-client';
 export * from './sse-client';
+export * from './browser';

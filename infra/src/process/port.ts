@@ -26,3 +26,19 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * A port the kernel has just handed out and released: for a test's private server. Another
+ * process could take it before the caller binds, which on a test machine does not happen in
+ * practice; servers that can bind port 0 themselves should do that instead.
+ */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,21 +1,10 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { kafkaServer, kafkaTlsFiles } from '../../../infra/src/servers/kafka.server';
 import { homeDir } from '../../../infra/src/paths';
 import type { RunningServer } from '../../../infra/src/servers/server';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../../../infra/src/process/port';
 
 /**
  * A broker of this test file's own (own ports, own data directory), started by the same code

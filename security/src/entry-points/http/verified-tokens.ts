@@ -2,8 +2,9 @@ import type { CurrentUser, TokenVerifier } from '@ticketaka/common';
 
 /**
  * Who the token belongs to, for the check, remembered for a moment. A signed-in fan's page
- * sends several requests a second, each checked, and verifying an ES256 signature plus the
- * revocation lookup was the largest single cost of such a check. The account here only
+ * sends several requests a second, each checked. The signature itself is remembered by
+ * common's token verifier (`common/src/auth/token-verifier.ts`) for every service; what this
+ * adds is skipping the revocation lookup in Redis for `ttlMs`. The account here only
  * decides which per-account rules apply (stricter, never looser); every service behind
  * the gateway verifies the token in full again, so a token revoked within the last
  * `ttlMs` still opens nothing. Only successes are kept; the map is bounded.
