@@ -36,11 +36,24 @@ const schema = requireInProduction(
      * the fan may then try again (the provider's per-order intent keeps that to one charge).
      */
     PAYMENT_ATTEMPT_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    /**
+     * One deadline for everything a payment request asks the provider (create or find the
+     * intent, confirm it, read it back), retries included: well inside the gateway's 60 s read
+     * timeout, so the fan gets a 503 in words and never a 504, and shorter than the attempt's
+     * lease, so no second attempt starts while the first may still be talking to the provider.
+     */
+    PAYMENT_CALL_DEADLINE_MS: z.coerce.number().int().min(100).max(55_000).default(20_000),
     REFUND_RETRY_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   }),
   ['JWT_PUBLIC_KEY'],
 )
   .superRefine((value, ctx) => {
+    if (value.PAYMENT_CALL_DEADLINE_MS >= value.PAYMENT_ATTEMPT_LEASE_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENT_CALL_DEADLINE_MS'],
+        message: `must be shorter than PAYMENT_ATTEMPT_LEASE_MS (${value.PAYMENT_ATTEMPT_LEASE_MS})`,
+      });
     const provider = value.PAYMENT_PROVIDER ?? (value.STRIPE_SECRET_KEY ? 'stripe' : 'sandbox');
     if (provider === 'stripe') {
       for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {

@@ -25,7 +25,12 @@ let h: PaymentsHarness;
 
 beforeAll(async () => {
   h = await startPaymentsHarness('payments-late', {
-    env: { SANDBOX_WEBHOOK_DELAY_MS: '1500', PAYMENT_ATTEMPT_LEASE_MS: '300' },
+    env: {
+      SANDBOX_WEBHOOK_DELAY_MS: '1500',
+      PAYMENT_ATTEMPT_LEASE_MS: '300',
+      // Shorter than the lease, as the configuration demands (the sandbox answers in-process).
+      PAYMENT_CALL_DEADLINE_MS: '250',
+    },
   });
 });
 afterAll(async () => h.close());

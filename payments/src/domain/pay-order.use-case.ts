@@ -142,6 +142,7 @@ export async function prepareBrowserPayment(
   let intent;
   try {
     intent = await ctx.provider.ensureIntent({
+      deadline: Date.now() + config.PAYMENT_CALL_DEADLINE_MS,
       idempotencyKey: idempotencyKeys.intent(payment.orderId, payment.intentGeneration),
       orderId: payment.orderId,
       paymentId: payment.id,
@@ -170,7 +171,10 @@ async function charge(
   payment: PaymentRecord,
   method: PaymentMethodInput,
 ): Promise<ConfirmOutcome> {
+  // One deadline for the whole charge, however many calls and retries it takes.
+  const deadline = Date.now() + ctx.runtime.config.PAYMENT_CALL_DEADLINE_MS;
   const intent = await ctx.provider.ensureIntent({
+    deadline,
     idempotencyKey: idempotencyKeys.intent(payment.orderId, payment.intentGeneration),
     orderId: payment.orderId,
     paymentId: payment.id,
@@ -191,6 +195,7 @@ async function charge(
     };
   }
   return ctx.provider.confirm({
+    deadline,
     idempotencyKey: idempotencyKeys.confirm(payment.orderId, payment.attempt),
     intentId: intent.id,
     method,

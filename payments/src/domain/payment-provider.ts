@@ -38,7 +38,18 @@ export type ConfirmOutcome =
   | { outcome: 'accepted'; intent: ProviderIntent }
   | { outcome: 'declined'; intentId: string; code: string; message: string };
 
-export interface EnsureIntentRequest {
+/**
+ * Every call to a provider carries the moment by which the whole payment request must have
+ * its answer (epoch ms): retries and timeouts inside the call are fitted to what is left,
+ * and a call still unanswered then is abandoned as unavailable. Abandoning is safe: the
+ * intent and confirmation keys make a retry find what the abandoned call did, and the
+ * provider's webhook reports a charge however the call ended.
+ */
+export interface ProviderCall {
+  deadline: number;
+}
+
+export interface EnsureIntentRequest extends ProviderCall {
   idempotencyKey: string;
   orderId: string;
   paymentId: string;
@@ -47,13 +58,13 @@ export interface EnsureIntentRequest {
   currency: string;
 }
 
-export interface ConfirmRequest {
+export interface ConfirmRequest extends ProviderCall {
   idempotencyKey: string;
   intentId: string;
   method: PaymentMethodInput;
 }
 
-export interface RefundRequest {
+export interface RefundRequest extends ProviderCall {
   idempotencyKey: string;
   intentId: string;
   orderId: string;
@@ -80,6 +91,27 @@ export class ProviderUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ProviderUnavailableError';
+  }
+}
+
+/** Runs a provider call, abandoned as unavailable if it has not answered by `deadline`. */
+export async function withinDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+  const left = deadline - Date.now();
+  if (left <= 0) throw new ProviderUnavailableError('the payment deadline passed before the call');
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ProviderUnavailableError(`no answer within the payment deadline (${left} ms left)`),
+        ),
+      left,
+    );
+  });
+  try {
+    return await Promise.race([work(), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

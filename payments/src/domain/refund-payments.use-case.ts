@@ -35,6 +35,7 @@ async function refundOne(ctx: PaymentsContext, payment: PaymentRecord) {
   if (!payment.providerPaymentId)
     throw new Error(`payment ${payment.id} has no provider payment id to refund`);
   const { refundId } = await ctx.provider.refund({
+    deadline: Date.now() + ctx.runtime.config.PAYMENT_CALL_DEADLINE_MS,
     idempotencyKey: idempotencyKeys.refund(payment.orderId),
     intentId: payment.providerPaymentId,
     orderId: payment.orderId,

@@ -8,6 +8,7 @@ import {
   type PaymentProvider,
   type ProviderIntent,
   type RefundRequest,
+  withinDeadline,
 } from '../domain/payment-provider';
 
 export interface StripeProviderOptions {
@@ -22,6 +23,17 @@ const intentOf = (intent: Stripe.PaymentIntent): ProviderIntent => ({
   status: intent.status,
   ...(intent.client_secret ? { clientSecret: intent.client_secret } : {}),
 });
+
+/**
+ * One HTTP call's share of what is left before the deadline: a retry only when there is time
+ * for two tries, each try at most the time left (split between the tries). withinDeadline
+ * still abandons the call at the deadline, whatever the library's own back-off adds.
+ */
+function options(deadline: number): Stripe.RequestOptions {
+  const left = Math.max(1, deadline - Date.now());
+  const retries = left >= 4_000 ? 1 : 0;
+  return { timeout: Math.floor(left / (retries + 1)), maxNetworkRetries: retries };
+}
 
 /**
  * Stripe PaymentIntents: one per order (idempotency key from the order), confirmed with a
@@ -39,8 +51,8 @@ export class StripePaymentProvider implements PaymentProvider {
     this.mode = options.secretKey.startsWith('sk_live_') ? 'LIVE' : 'TEST MODE (stripe)';
     const base = options.apiBase ? new URL(options.apiBase) : undefined;
     this.stripe = new Stripe(options.secretKey, {
-      // A payment makes up to 3 calls in a row; 3 × 2 tries × 8 s = 48 s stays inside the
-      // gateway's 60 s read timeout, so the fan never sees a 504 while a charge goes ahead.
+      // Defaults only: every call fits its timeout and retries to the request's one deadline
+      // (see `options`).
       maxNetworkRetries: 1,
       timeout: 8_000,
       telemetry: false,
@@ -54,7 +66,7 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   async ensureIntent(request: EnsureIntentRequest): Promise<ProviderIntent> {
-    return this.call(async () => {
+    return this.call(request.deadline, async () => {
       const created = await this.stripe.paymentIntents.create(
         {
           amount: request.amountCents,
@@ -68,11 +80,13 @@ export class StripePaymentProvider implements PaymentProvider {
           // Cards only, confirmed server-side: no redirecting payment methods.
           automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
         },
-        { idempotencyKey: request.idempotencyKey },
+        { idempotencyKey: request.idempotencyKey, ...options(request.deadline) },
       );
       // A replayed create answers with the intent as it was first created; its status now
       // (e.g. already succeeded before a crash) is what decides whether to confirm.
-      return intentOf(await this.stripe.paymentIntents.retrieve(created.id));
+      return intentOf(
+        await this.stripe.paymentIntents.retrieve(created.id, {}, options(request.deadline)),
+      );
     });
   }
 
@@ -81,10 +95,12 @@ export class StripePaymentProvider implements PaymentProvider {
       throw new Error('Stripe takes a payment method id, never card details');
     const paymentMethod = request.method.paymentMethodId;
     try {
-      const intent = await this.stripe.paymentIntents.confirm(
-        request.intentId,
-        { payment_method: paymentMethod },
-        { idempotencyKey: request.idempotencyKey },
+      const intent = await withinDeadline(request.deadline, () =>
+        this.stripe.paymentIntents.confirm(
+          request.intentId,
+          { payment_method: paymentMethod },
+          { idempotencyKey: request.idempotencyKey, ...options(request.deadline) },
+        ),
       );
       return this.outcomeOf(intent);
     } catch (error) {
@@ -112,15 +128,17 @@ export class StripePaymentProvider implements PaymentProvider {
         error.code === 'payment_intent_unexpected_state'
       ) {
         // Someone confirmed it first (a concurrent attempt whose process died): ask where it stands.
-        const intent = await this.call(() => this.stripe.paymentIntents.retrieve(request.intentId));
+        const intent = await this.call(request.deadline, () =>
+          this.stripe.paymentIntents.retrieve(request.intentId, {}, options(request.deadline)),
+        );
         return this.outcomeOf(intent);
       }
-      throw this.unavailable(error);
+      throw error instanceof ProviderUnavailableError ? error : this.unavailable(error);
     }
   }
 
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
-    return this.call(async () => {
+    return this.call(request.deadline, async () => {
       const refund = await this.stripe.refunds.create(
         {
           payment_intent: request.intentId,
@@ -130,7 +148,7 @@ export class StripePaymentProvider implements PaymentProvider {
             [INTENT_METADATA.paymentId]: request.paymentId,
           },
         },
-        { idempotencyKey: request.idempotencyKey },
+        { idempotencyKey: request.idempotencyKey, ...options(request.deadline) },
       );
       return { refundId: refund.id };
     });
@@ -173,11 +191,11 @@ export class StripePaymentProvider implements PaymentProvider {
     }
   }
 
-  private async call<T>(work: () => Promise<T>): Promise<T> {
+  private async call<T>(deadline: number, work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
+      return await withinDeadline(deadline, work);
     } catch (error) {
-      throw this.unavailable(error);
+      throw error instanceof ProviderUnavailableError ? error : this.unavailable(error);
     }
   }
 
