@@ -208,7 +208,7 @@ test('when two fans race for the last ticket, then exactly one gets it and the o
       ]).catch(() => `neither, at ${p.url()}`);
     }),
   );
-  expect(outcomes.sort()).toEqual(['lost', 'won']);
+  expect([...outcomes].sort()).toEqual(['lost', 'won']);
   const loser = pages[outcomes.indexOf('lost')];
   if (loser) await captureScreen(loser, 'match-sold-out-race');
   for (const c of contexts) await c.close();

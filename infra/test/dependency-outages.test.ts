@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { createLogger, EventBus, listDeadLetters } from '@ticketaka/common';
 import {
+  BROWSER,
   call,
   createTestEnvironment,
   eventually,
@@ -10,6 +11,10 @@ import {
   type Fan,
   type TestEnvironment,
 } from '@ticketaka/common/testing';
+import { freePort } from '../src/process/port';
+import { startGateway } from '../src/servers/nginx-gateway.server';
+import type { RunningServer } from '../src/servers/server';
+import { serviceDefinitions } from '../src/services';
 import {
   startPrivateServers,
   type CoreServerName,
@@ -24,9 +29,11 @@ import {
 } from '../src/testing/service-processes';
 
 /**
- * The purchase path as four real service processes on PostgreSQL, NATS and Redis of this
- * file's own (ports +600), while fans keep buying; each server is stopped and started
- * again under them. Nothing may exit, answer 500 or lose a paid order.
+ * Every backend service as a real process on PostgreSQL, NATS and Redis of this file's own
+ * (ports +600), while fans keep buying on the purchase path and others sign in, read their
+ * notifications and recommendations and an admin reads the statistics through the gateway
+ * and its security check; each server is stopped and started again under them. Nothing may
+ * exit, answer 500 or lose a paid order.
  */
 const PORT_OFFSET = 600;
 const CARD = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2034, cvc: '123' };
@@ -34,6 +41,9 @@ const CARD = { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2034, cvc: 
 let servers: PrivateServers;
 let env: TestEnvironment;
 const services: Record<string, ServiceProcess> = {};
+let gateway: RunningServer;
+const ACCOUNT_PASSWORD = 'outage-password-1';
+const accounts: string[] = [];
 
 beforeAll(async () => {
   servers = await startPrivateServers({ label: 'outages', portOffset: PORT_OFFSET });
@@ -44,16 +54,42 @@ beforeAll(async () => {
     ORDER_SWEEP_INTERVAL_MS: '500',
     REFUND_RETRY_INTERVAL_MS: '500',
     HOLD_REQUEST_TIMEOUT_MS: '2000',
+    // Every visitor here comes from loopback: the per-address limits are off for it
+    // (explicit configuration, as for a load test), the per-account ones stay.
+    SECURITY_LOAD_TEST_SOURCES: '127.0.0.1/32',
   });
-  for (const name of ['tickets', 'orders', 'expiration', 'payments']) {
+  // In the registry's start order: security before auth, which asks it about sign-ins.
+  for (const { name } of serviceDefinitions) {
+    if (name === 'client' || name === 'kafka-bridge') continue;
     services[name] = await startServiceProcess(name, env.env, {
       portOffset: PORT_OFFSET,
       logDir: path.join(servers.home, 'service-logs'),
     });
   }
-}, 180_000);
+  const hostOf = (service: ServiceProcess) => service.url.replace('http://', '');
+  gateway = await startGateway(
+    {
+      listenPort: await freePort(),
+      upstreams: Object.fromEntries(Object.values(services).map((s) => [s.name, hostOf(s)])),
+      securityCheckUpstream: hostOf(services.security!),
+      trustedProxies: [],
+      // The fail policy is the subject here, not the 50 ms budget of a quiet machine.
+      checkTimeoutMs: 2000,
+    },
+    { ...env.env, TICKETAKA_HOME: servers.home },
+  );
+  for (let i = 0; i < 3; i += 1) {
+    const email = `outage-${env.namespace}-${i}@example.com`;
+    const signedUp = await call(services.auth!.url, 'POST', '/api/users/signup', {
+      body: { email, password: ACCOUNT_PASSWORD, displayName: `Visitor ${i}`, country: 'FR' },
+    });
+    expect(signedUp.status).toBe(201);
+    accounts.push(email);
+  }
+}, 240_000);
 
 afterAll(async () => {
+  await gateway?.stop();
   for (const service of Object.values(services)) await stopServiceProcess(service);
   await env?.cleanup().catch(() => undefined);
   await servers?.stopAll();
@@ -104,6 +140,54 @@ function startBuying(concurrency: number) {
   };
 }
 
+interface Visit {
+  service: string;
+  status: number;
+}
+
+/** What fans and an admin do besides buying, through the gateway as they meet it. */
+const visits = (fan: Fan, admin: Fan, email: string) => [
+  {
+    service: 'auth',
+    path: '/api/users/signin',
+    method: 'POST',
+    body: { email, password: ACCOUNT_PASSWORD },
+  },
+  { service: 'notifications', path: '/api/notifications', method: 'GET', token: fan.token },
+  { service: 'analytics', path: '/api/recommendations', method: 'GET', token: fan.token },
+  { service: 'analytics', path: '/api/analytics/stats', method: 'GET', token: admin.token },
+];
+
+async function visit(v: ReturnType<typeof visits>[number]): Promise<Visit> {
+  const answer = await call(gateway.url, v.method, v.path, {
+    token: v.token,
+    body: v.body,
+    headers: BROWSER,
+  }).catch(() => ({ status: 0 }));
+  return { service: v.service, status: answer.status };
+}
+
+/** Visitors going round those routes until told to stop. */
+function startVisiting() {
+  const seen: Visit[] = [];
+  let stopping = false;
+  const admin = newFan(env, 'admin');
+  const running = (async () => {
+    for (let i = 0; !stopping; i += 1) {
+      const all = visits(newFan(env), admin, accounts[i % accounts.length] as string);
+      seen.push(...(await Promise.all(all.map(visit))));
+      await sleep(250);
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      stopping = true;
+      await running;
+    },
+  };
+}
+
 async function expectEveryServiceRunningAndReady() {
   for (const service of Object.values(services)) expect(service.ended()).toBeUndefined();
   for (const service of Object.values(services)) await waitUntilReady(service, 60_000);
@@ -138,14 +222,18 @@ async function expectNothingLost(purchases: Purchase[]) {
   }
 }
 
-test.each<[CoreServerName, number]>([
-  ['postgres', 8_000],
-  ['nats', 5_000],
-  ['redis', 5_000],
+// Whether the visitors' reads must meet a refusal: without PostgreSQL nothing is read; without
+// Redis no session can be checked against its revocations (fail closed); without NATS reads
+// and sign-ins go on (the sign-in guard fails open by default).
+test.each<[CoreServerName, number, boolean]>([
+  ['postgres', 8_000, true],
+  ['nats', 5_000, false],
+  ['redis', 5_000, true],
 ])(
-  'when %s stops for a while and comes back under running services and buying fans, then no service exits, readiness goes red and green again, refusals are 503 with Retry-After, and every paid order completes',
-  async (server, downMs) => {
+  'when %s stops for a while and comes back under every running service, buying fans and visitors through the gateway, then no service exits, readiness goes red and green again, refusals are 503 with Retry-After, every route serves again, and every paid order completes',
+  async (server, downMs, visitorsRefused) => {
     const load = startBuying(3);
+    const visitors = startVisiting();
     await sleep(1500);
     const stopped = servers.restart(server, downMs);
     await sleep(Math.min(downMs - 1000, 3000));
@@ -155,10 +243,25 @@ test.each<[CoreServerName, number]>([
     await stopped;
     await sleep(3000);
     await load.stop();
+    await visitors.stop();
     // Fans were refused while it was away (and told when to come back), not failed.
     expect(load.purchases.some((p) => p.orderStatus === 503 || p.paymentStatus === 503)).toBe(true);
     await expectEveryServiceRunningAndReady();
     await expectNothingLost(load.purchases);
+    // Through the gateway too, an outage is a 503 (or the route's fail-open verdict), never
+    // another 5xx and never a dropped connection; and every route serves again afterwards.
+    const failed = visitors.seen.filter(
+      (v) => v.status === 0 || (v.status >= 500 && v.status !== 503),
+    );
+    expect(failed).toEqual([]);
+    expect(visitors.seen.length).toBeGreaterThan(0);
+    if (visitorsRefused) expect(visitors.seen.some((v) => v.status === 503)).toBe(true);
+    const admin = newFan(env, 'admin');
+    for (const v of visits(newFan(env), admin, accounts[0] as string))
+      await eventually(
+        async () => expect(await visit(v)).toEqual({ service: v.service, status: 200 }),
+        30_000,
+      );
   },
   150_000,
 );

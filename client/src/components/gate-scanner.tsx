@@ -185,10 +185,10 @@ export function GateScanner() {
       </div>
       {camera && <video ref={video} muted playsInline className="gate-video" />}
       <form onSubmit={paste}>
-        <label>
-          Or paste a code
-          <textarea name="code" rows={3} />
-        </label>
+        <div className="field">
+          <label htmlFor="gate-code">Or paste a code</label>
+          <textarea id="gate-code" name="code" rows={3} />
+        </div>
         <button type="submit">Check in</button>
       </form>
       {verdict && (
