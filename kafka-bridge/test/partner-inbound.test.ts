@@ -15,19 +15,11 @@ import {
   startPlatform,
   type Platform,
 } from './support/partner-network';
+import { SEED_MASTER_LIST } from '../../tickets/src/data-access/seed/master-list-file';
 
 // The organiser's two published shapes of the list, as committed in the repository.
 const lists: Record<string, string> = {
-  'master-list.json': path.join(
-    __dirname,
-    '..',
-    '..',
-    'tickets',
-    'src',
-    'data-access',
-    'seed',
-    'master-list.json',
-  ),
+  'master-list.json': SEED_MASTER_LIST,
   'master-list.count-format.json': path.join(
     __dirname,
     '..',

@@ -20,8 +20,9 @@ import { consumeOrderCompleted } from './entry-points/messaging/order-completed.
 import { consumeOrderEnded } from './entry-points/messaging/order-ended.consumer';
 import { servePartnerSales } from './entry-points/messaging/partner-sale.responder';
 import { loadTicketCodeKeys } from './ticket-code-keys';
+import { SEED_MASTER_LIST } from './data-access/seed/master-list-file';
 
-export const SEED_MASTER_LIST = path.join(__dirname, 'data-access', 'seed', 'master-list.json');
+export { SEED_MASTER_LIST };
 
 interface TicketsStartOptions {
   /** The clock ticket codes are signed and checked against; tests move it. */

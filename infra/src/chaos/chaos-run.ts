@@ -21,6 +21,7 @@ import {
 } from '../testing/service-processes';
 import { checkInvariants, explainViolations } from './chaos-invariants';
 import { checkPartnerLog } from './partner-log-invariants';
+import { SEED_MASTER_LIST } from '../../../tickets/src/data-access/seed/master-list-file';
 
 const SERVICES = ['tickets', 'orders', 'expiration', 'payments'] as const;
 const PARTNER_SERVICES = [...SERVICES, 'kafka-bridge'] as const;
@@ -467,18 +468,7 @@ export function formatReport(report: ChaosReport): string {
 
 /** The bundled master list's first three matches, every category at `capacity` seats. */
 function smallMasterList(capacity: number) {
-  const file = path.join(
-    __dirname,
-    '..',
-    '..',
-    '..',
-    'tickets',
-    'src',
-    'data-access',
-    'seed',
-    'master-list.json',
-  );
-  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+  const all = JSON.parse(fs.readFileSync(SEED_MASTER_LIST, 'utf8')) as {
     matchNumber: number;
     availability: Record<string, { available: number; pending: number; price: number }>;
   }[];

@@ -7,7 +7,7 @@ import {
 } from '@ticketaka/common';
 import type { OrdersConfig } from '../config';
 import { NotEnoughTicketsError } from './order-errors';
-import { isResale, type PlaceOrderInput } from './order.schemas';
+import { requestedItems, type PlaceOrderInput } from './order.schemas';
 
 /** Answers that say something about the request itself, not about demand for seats. */
 const NOT_DEMAND = new Set(['idempotency_key_reused', 'concurrent_change']);
@@ -27,11 +27,7 @@ export async function announceRefusal(
   if (!(error instanceof AppError) || NOT_DEMAND.has(error.code)) return;
   const event = ordersEvents.orderRefused.create({
     userId: user.id,
-    kind: isResale(input) ? 'resale' : 'primary',
-    matchNumber: isResale(input) ? null : input.matchNumber,
-    category: isResale(input) ? null : input.category,
-    quantity: isResale(input) ? 1 : input.quantity,
-    ticketId: isResale(input) ? input.ticketId : null,
+    ...requestedItems(input),
     reason: error.code,
     status: error.status,
     available: error instanceof NotEnoughTicketsError ? error.available : null,

@@ -17,6 +17,24 @@ export type { PlaceOrderInput, PrimaryOrderInput, ResaleOrderInput } from '@tick
 
 export const isResale = (input: PlaceOrderInput): input is ResaleOrderInput => 'ticketId' in input;
 
+/** What an order asks for, in the one shape the order row and its events store. */
+export const requestedItems = (input: PlaceOrderInput) =>
+  isResale(input)
+    ? {
+        kind: 'resale' as const,
+        matchNumber: null,
+        category: null,
+        quantity: 1,
+        ticketId: input.ticketId,
+      }
+    : {
+        kind: 'primary' as const,
+        matchNumber: input.matchNumber,
+        category: input.category,
+        quantity: input.quantity,
+        ticketId: null,
+      };
+
 /** A body with `ticketId` is a resale purchase; anything else is judged as a primary sale. */
 export const placeOrderSchemaFor = (body: unknown) =>
   typeof body === 'object' && body !== null && 'ticketId' in body

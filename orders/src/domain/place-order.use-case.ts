@@ -31,7 +31,7 @@ import { announceRefusal } from './announce-refusal';
 import { decideHoldAnswer, type HoldAnswerDecision, type TicketsAnswer } from './hold-answer';
 import { FanLimitError, holdUnavailable } from './order-errors';
 import { orderCancelledEvent, orderCreatedEvent } from './order-events';
-import { isResale, requestHash, type PlaceOrderInput } from './order.schemas';
+import { isResale, requestedItems, requestHash, type PlaceOrderInput } from './order.schemas';
 
 type Runtime = ServiceRuntime<OrdersConfig>;
 
@@ -128,11 +128,7 @@ async function recordOrder(
         {
           id,
           userId: user.id,
-          kind: isResale(input) ? 'resale' : 'primary',
-          matchNumber: isResale(input) ? null : input.matchNumber,
-          category: isResale(input) ? null : input.category,
-          quantity: isResale(input) ? 1 : input.quantity,
-          ticketId: isResale(input) ? input.ticketId : null,
+          ...requestedItems(input),
           lockSeconds: config.ORDER_LOCK_SECONDS,
         },
         // The limit counts created, awaiting-payment and complete orders; the advisory lock
