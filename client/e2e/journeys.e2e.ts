@@ -126,6 +126,36 @@ test('when the card is declined (0002), then the decline is shown in words and t
   await expect(page.getByText('Paid — thank you!')).toBeVisible({ timeout: 20_000 });
 });
 
+test('when the answer to Buy is lost and the gateway says busy, then the page waits its Retry-After, asks again with the same key and the fan has one order', async ({
+  page,
+}) => {
+  await signUpInBrowser(page, 'Patient', '/matches/14');
+  // A fault on the way back: the order reaches the real platform, its answer does not.
+  let busy = 0;
+  await page.route('**/api/orders', async (route) => {
+    if (route.request().method() !== 'POST' || busy > 0) return route.continue();
+    busy += 1;
+    const placed = await route.fetch();
+    expect(placed.status()).toBe(201);
+    await route.fulfill({
+      status: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '1' },
+      body: JSON.stringify({
+        errors: [{ code: 'unavailable', message: 'Temporarily unavailable' }],
+      }),
+    });
+  });
+  await page.getByRole('button', { name: 'Buy' }).click();
+  await expect(page).toHaveURL(/\/orders\//, { timeout: 20_000 });
+  expect(busy).toBe(1);
+  const mine = await page.request.get('/api/orders', {
+    headers: { 'accept-language': 'en-GB,en;q=0.9' },
+  });
+  expect(mine.status()).toBe(200);
+  const { orders } = (await mine.json()) as { orders: { matchNumber: number }[] };
+  expect(orders.filter((o) => o.matchNumber === 14)).toHaveLength(1);
+});
+
 test('when a lock runs out, then the checkout says expired and another fan’s live badge frees the seats without a reload', async ({
   browser,
 }) => {

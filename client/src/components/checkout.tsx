@@ -97,6 +97,7 @@ export function Checkout({
       method: 'POST',
       body: { orderId: order.id, card },
       schema: paymentResponseSchema,
+      repeatable: true,
     });
     if (result.ok) {
       setPayment(result.data.payment);

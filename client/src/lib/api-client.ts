@@ -20,7 +20,18 @@ interface CallOptions<S extends z.ZodType> {
   body?: unknown;
   headers?: Record<string, string>;
   schema: S;
+  /**
+   * May this request be sent again after a 503 or a short 429? Reads and requests that carry
+   * an Idempotency-Key may, always; others only when the caller says repeating is harmless
+   * (paying an order: one attempt per order, one charge per intent).
+   */
+  repeatable?: boolean;
 }
+
+/** A busy answer is waited out this often at most, each wait at most this long. */
+const BUSY_RETRIES = 2;
+const BUSY_WAIT_MAX_SECONDS = 5;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const NO_REFRESH = ['/api/users/refresh', '/api/users/signin', '/api/users/signup'];
 
@@ -29,6 +40,9 @@ const NO_REFRESH = ['/api/users/refresh', '/api/users/signin', '/api/users/signu
  * sent by the browser; no token is ever readable by script). It
  * - retries once after `POST /api/users/refresh` when a short-lived session has expired (401),
  * - runs the security layer's proof-of-work challenge (428) and repeats the same request,
+ * - waits out a brief "busy" (503, or 429 with a Retry-After of a few seconds) and sends a
+ *   repeatable request again, twice at most, so a moment of overload costs the fan a
+ *   second's wait instead of an error,
  * - turns every refusal (429 rate limited, 403 blocked, 503 unavailable, 4xx with field
  *   errors) into an ApiProblem with a friendly message, never raw JSON.
  */
@@ -65,6 +79,16 @@ export async function callApi<S extends z.ZodType>(
       if (!proof) break;
       response = await send({ 'X-Altcha': proof });
     }
+    const repeatable =
+      options.repeatable ||
+      (options.method ?? 'GET') === 'GET' ||
+      Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === 'idempotency-key');
+    for (let attempt = 0; repeatable && attempt < BUSY_RETRIES; attempt++) {
+      const wait = busyWaitSeconds(response);
+      if (wait === undefined) break;
+      await sleep(wait * 1000);
+      response = await send();
+    }
   } catch {
     return {
       ok: false,
@@ -85,6 +109,16 @@ export async function callApi<S extends z.ZodType>(
     return { ok: false, problem: problemOf(502, undefined, undefined) };
   }
   return { ok: false, problem: problemOf(response.status, body, response.headers) };
+}
+
+/** How long to wait before repeating, for an answer that says "busy, come back shortly". */
+function busyWaitSeconds(response: Response): number | undefined {
+  if (response.status !== 503 && response.status !== 429) return undefined;
+  const told = Number(response.headers.get('retry-after') ?? '');
+  const seconds = Number.isFinite(told) && told > 0 ? told : 1;
+  // A long wait is the fan's decision (the message says how long), not the page's.
+  if (seconds > BUSY_WAIT_MAX_SECONDS) return undefined;
+  return seconds;
 }
 
 function problemOf(status: number, body: unknown, headers: Headers | undefined): ApiProblem {
