@@ -14,10 +14,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { ADMIN_USER, connectNats, localCredentialsDir } from '@ticketaka/common';
 import { percentile } from '@ticketaka/common/testing';
 import { startPlatform } from '../../infra/src/launcher/platform';
 import { repoRoot } from '../../infra/src/paths';
+import { portVariable, serviceDefinitions } from '../../infra/src/services';
 import type { RunningServer } from '../../infra/src/servers/server';
 import {
   clientAt,
@@ -42,6 +43,8 @@ function platformEnv(): NodeJS.ProcessEnv {
   fs.mkdirSync(home, { recursive: true });
   return {
     ...process.env,
+    // Every registered service on its default port + 300, away from a developer's platform.
+    ...Object.fromEntries(serviceDefinitions.map((s) => [portVariable(s), String(s.port + 300)])),
     ...config.env,
     TICKETAKA_HOME: home,
     GATEWAY_TRUSTED_PROXIES: (config.trustedProxies as string[]).join(','),
@@ -50,7 +53,13 @@ function platformEnv(): NodeJS.ProcessEnv {
 
 /** The on-sale: one big hot category, loaded as the organiser's master list would be. */
 async function loadHotMatch(env: NodeJS.ProcessEnv) {
-  const nc = await connect({ servers: `nats://127.0.0.1:${env.NATS_PORT}` });
+  // As the installation's admin: the private NATS, like every NATS here, wants credentials.
+  const nc = await connectNats({
+    servers: `nats://127.0.0.1:${env.NATS_PORT}`,
+    user: ADMIN_USER,
+    credentialsDir: localCredentialsDir(env),
+    name: 'attack-drill',
+  });
   const seats = { available: hot.capacity, pending: 0, price: 100 };
   const answer = await nc.request(
     'rpc.tickets.load-master-list',

@@ -36,8 +36,9 @@ export const securityConfigSchema = requireInProduction(
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
       .default(DEFAULT_REDIS_PREFIX),
     /**
-     * HMAC key of ALTCHA challenges. Outside production a per-process random key is used,
-     * which is fine with one replica; several replicas must share one (set it).
+     * HMAC key of ALTCHA challenges, shared by every replica (a challenge issued by one is
+     * redeemed at another). Required in production; outside it, this installation's own key,
+     * made on first use in JWT_KEYS_DIR (`altcha-hmac-key`), so local replicas share it too.
      */
     ALTCHA_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional(),
     /** Proof-of-work difficulty: the solver tries up to this many numbers (about 0.1–0.5 s in a browser). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defineService } from '@ticketaka/common';
+import { defineService, localSecret } from '@ticketaka/common';
 import { securityConfigSchema } from './config';
 import { createOrderActivityStore } from './data-access/order-activity.store';
 import { connectRedis } from './data-access/redis-client';
@@ -28,7 +28,7 @@ export const startSecurityService = defineService({
     const challenges = createChallenges({
       redis,
       keyPrefix: prefix,
-      hmacKey: config.ALTCHA_HMAC_KEY,
+      hmacKey: config.ALTCHA_HMAC_KEY ?? localSecret(config.JWT_KEYS_DIR, 'altcha-hmac-key'),
       maxNumber: config.ALTCHA_MAX_NUMBER,
       expiresSeconds: config.ALTCHA_EXPIRES_SECONDS,
     });

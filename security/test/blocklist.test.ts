@@ -3,6 +3,7 @@ import {
   createTestEnvironment,
   eventually,
   newFan,
+  solvedAltcha,
   type TestEnvironment,
 } from '@ticketaka/common/testing';
 import { startSecurityService, type SecurityService } from '../src/security-service';
@@ -134,4 +135,17 @@ test('when a fan or an anonymous caller uses the admin API, then it is refused',
   expect((await call(replicaA.url, 'GET', '/api/security/blocklist', { token: fan })).status).toBe(
     403,
   );
+});
+
+test('when a fan solves a challenge issued by one replica, then the other replica accepts the solution once, as the gateway may ask either', async () => {
+  const signup = {
+    ip: freshIp(),
+    method: 'POST',
+    path: '/api/users/signup',
+    policy: 'signup' as const,
+  };
+  const altcha = await solvedAltcha(`${replicaA.url}/api/security/challenge`);
+  expect(await check(replicaB.url, { ...signup, altcha })).toMatchObject({ verdict: 'allow' });
+  // Single use across replicas too: the mark is in the shared Redis.
+  expect(await check(replicaA.url, { ...signup, altcha })).toMatchObject({ verdict: 'challenge' });
 });
