@@ -256,6 +256,19 @@ test.each<[CoreServerName, number, boolean]>([
     expect(failed).toEqual([]);
     expect(visitors.seen.length).toBeGreaterThan(0);
     if (visitorsRefused) expect(visitors.seen.some((v) => v.status === 503)).toBe(true);
+    // Reads and sign-ins fail open, so a check that stayed broken would not show above:
+    // ask security itself for a verdict that needs Redis (the per-network order quota).
+    await eventually(async () => {
+      const checked = await fetch(`${services.security!.url}/internal/check?policy=purchase`, {
+        headers: {
+          ...BROWSER,
+          'x-real-ip': '203.0.113.9',
+          'x-original-method': 'POST',
+          'x-original-uri': '/api/orders',
+        },
+      });
+      expect([checked.status, checked.headers.get('x-security-verdict')]).toEqual([204, 'allow']);
+    }, 30_000);
     const admin = newFan(env, 'admin');
     for (const v of visits(newFan(env), admin, accounts[0] as string))
       await eventually(
