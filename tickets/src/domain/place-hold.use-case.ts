@@ -73,6 +73,14 @@ export function createHoldPlacer(deps: Deps): (request: HoldRequest) => Promise<
       : placeResaleHold(deps, request);
 }
 
+/**
+ * One transaction for a batch of primary holds on one category: the orders' hold locks (the
+ * same lock a release takes), what they already have (a hold, or an ended-order record: the
+ * order's end overtook its request), the category under its row lock, the pure decision,
+ * then the new hold rows, one counter update and the events. Each request gets its own
+ * answer; a rollback answers every request of the batch with the error, and nothing is held
+ * for any of them. The lanes are one per category of the catalogue, so their number is bounded.
+ */
 async function placePrimaryHolds(
   deps: Deps,
   batch: QueuedHold[],
