@@ -118,6 +118,15 @@ export function BuyForm({ matchNumber, categories, allowance }: Props) {
           {message}
         </p>
       )}
+      {!message && live && most === 0 && (
+        // Said in words, not only by the disabled button: the count can reach zero while
+        // the fan is still choosing.
+        <p className="notice" role="status" data-testid="none-ready">
+          {live.available > 0
+            ? `No tickets in category ${category} are ready to buy right now: the rest are held by other fans and come back if they do not pay. Follow the match to hear when.`
+            : `Category ${category} is sold out. Follow the match to hear if seats come back.`}
+        </p>
+      )}
       <button type="submit" disabled={busy || most === 0}>
         {busy ? 'Placing your order…' : most === 0 ? 'None available right now' : 'Buy'}
       </button>
