@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { portVariable, serviceDefinitions } from '../../infra/src/services';
+import { servicePortsMovedBy } from '../../infra/src/services';
 
 /**
  * The platform the browser tests run against: started by the project's own `npm start`,
@@ -21,7 +21,9 @@ export const e2ePorts: Record<string, number> = {
   MAILPIT_SMTP_PORT: 21025 + offset,
   MAILPIT_HTTP_PORT: 28025 + offset,
   // Every registered service moves too, so a service added later never lands on its default port.
-  ...Object.fromEntries(serviceDefinitions.map((s) => [portVariable(s), s.port + offset])),
+  ...Object.fromEntries(
+    Object.entries(servicePortsMovedBy(offset)).map(([name, port]) => [name, Number(port)]),
+  ),
 };
 export const LOCK_SECONDS = 90;
 export const baseURL = `http://localhost:${e2ePorts.GATEWAY_PORT}`;

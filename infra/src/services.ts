@@ -12,6 +12,10 @@ export const serviceDefinitions: ServiceDefinition[] = loadServiceManifests();
 export const portVariable = (service: { name: string }) =>
   `${service.name.toUpperCase().replace(/-/g, '_')}_PORT`;
 
+/** Every registered service's port variable at its default port + `offset` (private platforms, tests). */
+export const servicePortsMovedBy = (offset: number): Record<string, string> =>
+  Object.fromEntries(serviceDefinitions.map((s) => [portVariable(s), String(s.port + offset)]));
+
 export function servicePort(service: ServiceDefinition, env: NodeJS.ProcessEnv = process.env) {
   const raw = env[portVariable(service)];
   if (raw === undefined || raw === '') return service.port;

@@ -8,7 +8,7 @@ import { BROWSER, solvedAltcha } from '@ticketaka/common/testing';
 import { isPortOpen } from '../src/process/port';
 import { repoRoot } from '../src/paths';
 import { serviceEnv } from '../src/launcher/platform';
-import { existingServices, portVariable, serviceDefinitions } from '../src/services';
+import { existingServices, serviceDefinitions, servicePortsMovedBy } from '../src/services';
 import { SYSTEM_DATA_ROOT, unprivilegedDataDir } from '../src/servers/unprivileged-access';
 
 /**
@@ -20,7 +20,7 @@ import { SYSTEM_DATA_ROOT, unprivilegedDataDir } from '../src/servers/unprivileg
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-launcher-'));
 const ports = Object.fromEntries([
   ...Object.entries(localPorts).map(([name, port]) => [name, String(port + 111)]),
-  ...serviceDefinitions.map((s) => [portVariable(s), String(s.port + 111)]),
+  ...Object.entries(servicePortsMovedBy(111)),
 ]);
 // A generous check timeout: this test is about the launcher, not the fail policy (tested in
 // security/test/gateway.test.ts), and a busy test machine must not turn a sign-up into a 503.

@@ -18,7 +18,7 @@ import { ADMIN_USER, connectNats, localCredentialsDir } from '@ticketaka/common'
 import { percentile } from '@ticketaka/common/testing';
 import { startPlatform } from '../../infra/src/launcher/platform';
 import { repoRoot } from '../../infra/src/paths';
-import { portVariable, serviceDefinitions } from '../../infra/src/services';
+import { servicePortsMovedBy } from '../../infra/src/services';
 import type { RunningServer } from '../../infra/src/servers/server';
 import {
   clientAt,
@@ -44,7 +44,7 @@ function platformEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     // Every registered service on its default port + 300, away from a developer's platform.
-    ...Object.fromEntries(serviceDefinitions.map((s) => [portVariable(s), String(s.port + 300)])),
+    ...servicePortsMovedBy(300),
     ...config.env,
     TICKETAKA_HOME: home,
     GATEWAY_TRUSTED_PROXIES: (config.trustedProxies as string[]).join(','),

@@ -9,13 +9,13 @@ import {
 
 const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
 
+/** The Redis key prefix of a real installation (tests give each file a prefix of its own). */
+export const DEFAULT_REDIS_PREFIX = 'ticketaka';
+
 /**
  * Variables every service reads. Defaults point at the local platform started by
  * `npm start`; in a cluster the manifests set them all.
  */
-/** The Redis key prefix of a real installation (tests give each file a prefix of its own). */
-export const DEFAULT_REDIS_PREFIX = 'ticketaka';
-
 export const baseConfigSchema = z.object({
   NODE_ENV: nodeEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -4,7 +4,7 @@ import { startPlatform } from '../launcher/platform';
 import { homeDir, repoRoot } from '../paths';
 import { readPid } from '../process/daemon';
 import type { RunningServer } from '../servers/server';
-import { portVariable, serviceDefinitions } from '../services';
+import { servicePortsMovedBy } from '../services';
 
 /** The local servers' default ports (common/src/config/local-defaults.ts), moved by an offset. */
 const SERVER_PORTS: Record<string, number> = {
@@ -43,7 +43,7 @@ export async function startPrivatePlatform(options: {
   fs.mkdirSync(home, { recursive: true });
   const ports = Object.fromEntries([
     ...Object.entries(SERVER_PORTS).map(([key, port]) => [key, String(port + options.offset)]),
-    ...serviceDefinitions.map((s) => [portVariable(s), String(s.port + options.offset)]),
+    ...Object.entries(servicePortsMovedBy(options.offset)),
   ]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
