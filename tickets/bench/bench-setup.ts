@@ -1,54 +1,38 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Client } from 'pg';
-import { localDatabaseUrl, localNatsUrl } from '@ticketaka/common';
-import { natsServer } from '@ticketaka/infra/src/servers/nats.server';
-import { postgresServer } from '@ticketaka/infra/src/servers/postgres.server';
-import type { RunningServer } from '@ticketaka/infra/src/servers/server';
+import { createTestEnvironment } from '@ticketaka/common/testing';
+import { ensureCoreServers } from '@ticketaka/infra/src/servers/core-servers';
 
 /** What the tickets benchmarks share: real servers, a fresh database and namespace, the service as a child process. */
 const repoRoot = path.join(__dirname, '..', '..');
 
 export interface Setup {
+  /** The fresh database as its owner: the benchmark's own set-up and checks. */
   databaseUrl: string;
   natsUrl: string;
   namespace: string;
+  /** What a service started for the benchmark connects with: its own role, NATS and Redis users. */
+  serviceEnv: NodeJS.ProcessEnv;
   teardown: (() => Promise<void>)[];
 }
 
 export async function startEverything(log: (m: string) => void): Promise<Setup> {
   const teardown: (() => Promise<void>)[] = [];
-  log('ensuring PostgreSQL and NATS are up…');
-  const servers: RunningServer[] = await Promise.all([
-    postgresServer.ensure(),
-    natsServer.ensure(),
-  ]);
-  for (const server of servers) {
+  log('ensuring PostgreSQL, NATS and Redis are up…');
+  for (const server of await ensureCoreServers()) {
     log(
       `  ${server.name}: ${server.started ? 'started (will be stopped at the end)' : 'already running, reused'}`,
     );
     if (server.started) teardown.push(() => server.stop());
   }
-
-  const suffix = randomBytes(4).toString('hex');
-  const database = `bench_${suffix}`;
-  const namespace = `bench${suffix}`;
-  const admin = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  teardown.push(async () => {
-    const client = new Client({ connectionString: localDatabaseUrl(process.env, 'postgres') });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
-  });
-  log(`fresh database ${database}, NATS namespace ${namespace}`);
+  const environment = await createTestEnvironment('bench');
+  teardown.push(() => environment.cleanup());
+  log(`fresh database and NATS namespace ${environment.namespace}`);
   return {
-    databaseUrl: localDatabaseUrl(process.env, database),
-    natsUrl: localNatsUrl(),
-    namespace,
+    databaseUrl: environment.databaseUrl,
+    natsUrl: environment.env.NATS_URL!,
+    namespace: environment.namespace,
+    serviceEnv: environment.env,
     teardown,
   };
 }
@@ -75,13 +59,9 @@ export function startServiceProcess(
       cwd: repoRoot,
       env: {
         ...process.env,
+        ...setup.serviceEnv,
         NODE_ENV: 'development',
-        PORT: '0',
         LOG_LEVEL: 'warn',
-        DATABASE_URL: setup.databaseUrl,
-        NATS_URL: setup.natsUrl,
-        EVENT_NAMESPACE: setup.namespace,
-        REDIS_PREFIX: setup.namespace,
         ...extraEnv,
       },
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -24,7 +24,9 @@ import {
   holdResponseSchema,
   LOAD_MASTER_LIST_SUBJECT,
   loadMasterListResponseSchema,
-  localDatabaseUrl,
+  ADMIN_USER,
+  localAdminDatabaseUrl,
+  localCredentialsDir,
   localNatsUrl,
 } from '@ticketaka/common';
 import { startEverything, startServiceProcess, type Setup } from './bench-setup';
@@ -178,9 +180,10 @@ async function main() {
   let setup: Setup;
   if (options.target) {
     setup = {
-      databaseUrl: process.env.DATABASE_URL ?? localDatabaseUrl(),
+      databaseUrl: process.env.DATABASE_URL ?? localAdminDatabaseUrl(),
       natsUrl: process.env.NATS_URL ?? localNatsUrl(),
       namespace: process.env.EVENT_NAMESPACE ?? '',
+      serviceEnv: {},
       teardown: [],
     };
     log(
@@ -194,6 +197,8 @@ async function main() {
     servers: setup.natsUrl,
     namespace: setup.namespace,
     service: 'bench',
+    user: ADMIN_USER,
+    credentialsDir: localCredentialsDir(),
     logger: createLogger('bench', { level: 'silent' }),
   });
   setup.teardown.push(() => bus.close());

@@ -49,16 +49,16 @@ export const notFoundHandler: RequestHandler = (req, _res, next) =>
  * gateway retry instead of reporting a failure.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+  return (error: unknown, _req, res, _next) => {
     let appError = error instanceof AppError ? error : fromBodyParser(error as BodyParserError);
     if (!appError && isTransientError(error)) {
-      (req.log ?? logger).warn({ err: error }, 'dependency unavailable; answered 503');
+      logger.warn({ err: error }, 'dependency unavailable; answered 503');
       appError = new ServiceUnavailableError(
         'A service we depend on is briefly unavailable; try again shortly',
         'dependency_unavailable',
       );
     } else if (appError && appError.status >= 500) {
-      (req.log ?? logger).error({ err: error }, appError.message);
+      logger.error({ err: error }, appError.message);
     }
     if (appError) {
       if (res.headersSent) return;
@@ -69,7 +69,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(appError.status).json(appError.toBody());
       return;
     }
-    (req.log ?? logger).error({ err: error }, 'unhandled error in request');
+    logger.error({ err: error }, 'unhandled error in request');
     if (res.headersSent) return;
     res
       .status(500)

@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 interface ConsumerView {
@@ -57,19 +56,13 @@ export function createMetrics(service: string) {
     },
   });
 
-  const httpMiddleware: RequestHandler = (req, res, next) => {
-    const end = httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => {
-      // The matched route pattern keeps label cardinality bounded (ids are not labels).
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ route, status: String(res.statusCode) });
-    });
-    next();
-  };
+  /** One finished request: the matched route pattern, never the raw path (bounded labels). */
+  const observeHttp = (method: string, route: string, status: number, seconds: number) =>
+    httpDuration.observe({ method, route, status: String(status) }, seconds);
 
   return {
     registry,
-    httpMiddleware,
+    observeHttp,
     eventsPublished,
     eventsConsumed,
     deadLettered,

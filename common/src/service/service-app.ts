@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
-import pinoHttp from 'pino-http';
 import { currentUser } from '../auth/auth-middleware';
-import { currentContext, runWithContext } from '../context/request-context';
+import { currentContext } from '../context/request-context';
 import { errorHandler, notFoundHandler } from '../http/error-handler';
 import { healthRouter } from '../http/health';
+import { requestLifecycle } from '../http/request-lifecycle';
 import type { ServiceRuntime } from './service-runtime';
 
 /** Bodies beyond this are refused with 413 before any parsing or database work. */
@@ -31,21 +29,8 @@ export interface ServiceAppOptions {
 export type HotPathHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
- * Headers for a JSON API behind one origin: nosniff, HSTS (browsers honour it over HTTPS
- * only), no framing, no referrer, and a CSP that lets a response load nothing, so a JSON
- * or SVG answer opened directly can never run script.
- */
-const securityHeaders = helmet({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-  },
-  referrerPolicy: { policy: 'no-referrer' },
-});
-
-/**
- * The HTTP stack every service shares, in order: request id and access log, security
- * headers, metrics, health endpoints, JSON body parsing, the caller's identity, the service's own routes,
+ * The HTTP stack every service shares, in order: request id, security headers, request
+ * context, access log and metrics (one step), health endpoints, JSON body parsing, the caller's identity, the service's own routes,
  * then 404 and the one error handler.
  */
 export function createServiceApp(
@@ -56,32 +41,7 @@ export function createServiceApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.use(
-    pinoHttp({
-      logger: runtime.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') },
-      // A refused request is the client's business (info); only our own failures are errors.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  // Everything the request causes (logs, RPC requests, events) names its request id.
-  app.use((req, _res, next) => runWithContext({ requestId: String(req.id) }, next));
-  app.use(securityHeaders);
-  app.use(runtime.metrics.httpMiddleware);
+  app.use(requestLifecycle(runtime.logger, runtime.metrics));
   app.use(healthRouter(runtime.metrics, runtime.readiness, runtime.health));
   options.beforeBodyParsing?.(app);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
