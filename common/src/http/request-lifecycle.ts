@@ -67,8 +67,8 @@ function routeLabel(req: Request): string {
  * `x-request-id`), the security headers, a request context that logs, RPC headers and
  * outbox rows read the id from, and at the end one access-log line and one histogram
  * observation. One listener per request instead of a logger child, a helmet chain and a
- * timer closure each: on the 2-core machine this took ~150 µs of CPU off every request
- * (docs/benchmarks.md, "The shared HTTP stack").
+ * timer closure each (docs/benchmarks.md, "The shared HTTP stack", has what it saved and
+ * what it did not).
  */
 export function requestLifecycle(logger: Logger, metrics: Metrics): RequestHandler {
   const headers = renderSecurityHeaders();
