@@ -82,19 +82,20 @@ export function requestLifecycle(logger: Logger, metrics: Metrics): RequestHandl
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.statusCode;
+      const url = req.originalUrl;
+      const line = { requestId: id, req: { method: req.method, url }, res: { statusCode: status } };
+      // An event stream ends when the fan leaves: no failure, and its hours-long life is no
+      // response time, so it stays out of the latency histogram.
+      if (!res.writableFinished) {
+        logger.info(line, 'request closed before its answer ended');
+        return;
+      }
       metrics.observeHttp(req.method, routeLabel(req), status, seconds);
-      if (UNLOGGED.test(req.url)) return;
-      const line = {
-        requestId: id,
-        req: { method: req.method, url: req.originalUrl },
-        res: { statusCode: status },
-        responseTime: Math.round(seconds * 1e4) / 10,
-      };
-      // An event stream ends when the fan leaves, so an unfinished response is no failure.
-      if (!res.writableFinished) logger.info(line, 'request closed before its answer ended');
+      if (UNLOGGED.test(url)) return;
+      const timed = { ...line, responseTime: Math.round(seconds * 1e4) / 10 };
       // A refused request is the client's business (info); only our own failures are errors.
-      else if (status >= 500) logger.error(line, 'request failed');
-      else logger.info(line, 'request completed');
+      if (status >= 500) logger.error(timed, 'request failed');
+      else logger.info(timed, 'request completed');
     });
     runWithContext({ requestId: id }, next);
   };

@@ -30,8 +30,8 @@ export type HotPathHandler = (req: IncomingMessage, res: ServerResponse) => bool
 
 /**
  * The HTTP stack every service shares, in order: request id, security headers, request
- * context, access log and metrics (one step), health endpoints, JSON body parsing, the caller's identity, the service's own routes,
- * then 404 and the one error handler.
+ * context, access log and metrics (one step), health endpoints, JSON body parsing, the
+ * caller's identity, the service's own routes, then 404 and the one error handler.
  */
 export function createServiceApp(
   runtime: ServiceRuntime,
