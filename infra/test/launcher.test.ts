@@ -6,7 +6,8 @@ import { localPorts } from '@ticketaka/common/src/config/local-defaults';
 import { readJson } from '@ticketaka/common/testing';
 import { BROWSER, solvedAltcha } from '@ticketaka/common/testing';
 import { isPortOpen } from '../src/process/port';
-import { repoRoot } from '../src/paths';
+import { repoRoot, runDir } from '../src/paths';
+import { niceLevels } from '../src/process/scheduling';
 import { serviceEnv } from '../src/launcher/platform';
 import { existingServices, serviceDefinitions, servicePortsMovedBy } from '../src/services';
 import { SYSTEM_DATA_ROOT, unprivilegedDataDir } from '../src/servers/unprivileged-access';
@@ -32,6 +33,12 @@ const env = {
   GATEWAY_CHECK_TIMEOUT_MS: '2000',
 };
 const gateway = `http://localhost:${ports.GATEWAY_PORT}`;
+
+/** A thread's nice level: field 19 of its /proc stat line (the name in parentheses may hold spaces). */
+const niceOf = (statFile: string) => {
+  const text = fs.readFileSync(statFile, 'utf8');
+  return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[16]);
+};
 
 let launcher: ChildProcess | undefined;
 let output = '';
@@ -89,6 +96,24 @@ test('when `npm start` runs on a machine with nothing running, then the platform
   const me = await fetch(`${gateway}/api/users/currentuser`, { headers: BROWSER });
   expect(me.status).toBe(200);
   expect(await readJson(me)).toEqual({ currentUser: null });
+
+  // Each service's session runs at its scheduling class's nice level (Linux shares the cores
+  // between sessions first), and so does every thread of it (Argon2 and DuckDB use worker
+  // threads): under load the front door gets a core before the consumers behind it.
+  for (const service of existingServices(env)) {
+    const pid = fs.readFileSync(path.join(runDir(env), `${service.name}.pid`), 'utf8').trim();
+    const expected = niceLevels[service.scheduling];
+    const threads = fs.readdirSync(`/proc/${pid}/task`);
+    const levels = new Set(threads.map((tid) => niceOf(`/proc/${pid}/task/${tid}/stat`)));
+    expect([service.name, [...levels]]).toEqual([service.name, [expected]]);
+    if (fs.existsSync(`/proc/${pid}/autogroup`))
+      expect([service.name, fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8')]).toEqual([
+        service.name,
+        expect.stringMatching(new RegExp(`nice ${expected}\\s*$`)),
+      ]);
+  }
+  expect(niceLevels['front-door']).toBeLessThan(niceLevels['request-path']);
+  expect(niceLevels['request-path']).toBeLessThan(niceLevels.background);
 
   const second = await npm('start');
   expect(second.code).toBe(0);

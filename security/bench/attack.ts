@@ -17,9 +17,10 @@ import path from 'node:path';
 import { ADMIN_USER, connectNats, localCredentialsDir } from '@ticketaka/common';
 import { percentile } from '@ticketaka/common/testing';
 import { startPlatform } from '../../infra/src/launcher/platform';
-import { repoRoot } from '../../infra/src/paths';
+import { dataDir, repoRoot } from '../../infra/src/paths';
 import { servicePortsMovedBy } from '../../infra/src/services';
 import type { RunningServer } from '../../infra/src/servers/server';
+import { cpuBetween, snapshotCpu } from '../../infra/src/bench/process-cpu';
 import {
   clientAt,
   pool,
@@ -305,7 +306,34 @@ async function checkLatency(env: NodeJS.ProcessEnv) {
       .filter((m) => m[1]?.includes(`le="${le}"`))
       .reduce((n, m) => n + Number(m[2]), 0);
   const total = bucket('+Inf');
-  return { total, over50: total - bucket('0.05') };
+  // The event loop's delay (prom-client's default metrics, since the service started).
+  const lag = (name: string) =>
+    Number(
+      text.match(
+        new RegExp(`^nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm'),
+      )?.[1] ?? NaN,
+    ) * 1000;
+  return { total, over50: total - bucket('0.05'), lagP99: lag('p99'), lagMax: lag('max') };
+}
+
+/**
+ * Why checks failed as nginx saw them (its error log has one line per failed subrequest):
+ * a timeout while connecting, a timeout waiting for the answer, or anything else.
+ */
+function gatewayCheckFailures(env: NodeJS.ProcessEnv) {
+  const file = path.join(dataDir('nginx', env), 'logs', 'error.log');
+  const lines = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('/_security_check'))
+    : [];
+  const timedOut = lines.filter((l) => l.includes('timed out'));
+  return {
+    timedOut: timedOut.length,
+    connect: timedOut.filter((l) => l.includes('while connecting')).length,
+    other: lines.length - timedOut.length,
+  };
 }
 
 async function main() {
@@ -333,6 +361,12 @@ async function main() {
       `Prepared ${prepared.victims.length} victim and ${prepared.hoarders.length} throw-away accounts`,
     );
     console.log(`Attacking ${gateway} while ${config.honestFans} fans buy …`);
+    const processes = Object.fromEntries(
+      started.flatMap((server) => (server.pid ? [[server.name, server.pid]] : [])),
+    );
+    // The platform's processes are this script's children: its own share is counted apart.
+    const cpuBefore = snapshotCpu(processes);
+    const ownCpuBefore = process.cpuUsage();
     const began = Date.now();
     const [fans, stuffing, flood, hoard, sse, scrape] = await Promise.all([
       honestFans(honestSend),
@@ -342,7 +376,11 @@ async function main() {
       sseFlood(gateway),
       scraper(attackSend),
     ]);
-    const seconds = ((Date.now() - began) / 1000).toFixed(0);
+    const elapsedMs = Date.now() - began;
+    const seconds = (elapsedMs / 1000).toFixed(0);
+    const cpu = cpuBetween(cpuBefore, snapshotCpu(processes));
+    const own = process.cpuUsage(ownCpuBefore);
+    cpu.set('attack script (its clients)', (own.user + own.system) / 1000);
     const checks = await checkLatency(env);
     const rate = ((100 * fans.succeeded) / config.honestFans).toFixed(1);
     console.log(`\nResults after ${seconds} s`);
@@ -363,7 +401,7 @@ async function main() {
       `  honest fans:         ${fans.succeeded} of ${config.honestFans} bought (${rate} %, goal ≥ 99 %), ${fans.firstTry} without any retry; p50 ${percentile(sorted(honest.latencies), 50).toFixed(0)} ms, p99 ${percentile(sorted(honest.latencies), 99).toFixed(0)} ms per request; answers ${honest.describe()}`,
     );
     console.log(
-      `  the check itself:    ${checks.total} checks, ${checks.over50} took over 50 ms inside security (the gateway then applies the fail policy)`,
+      `  the check itself:    ${checks.total} checks, ${checks.over50} took over 50 ms inside security (the gateway then applies the fail policy); its event loop's delay p99 ${checks.lagP99.toFixed(0)} ms, max ${checks.lagMax.toFixed(0)} ms`,
     );
     if (fans.failures.size)
       console.log(
@@ -372,6 +410,20 @@ async function main() {
     console.log(
       `  5xx:                 honest ${honest.serverErrors} (${honest.describeServerErrors()}), attack ${attack.serverErrors} (${attack.describeServerErrors()}) (goal 0)`,
     );
+    const causes = gatewayCheckFailures(env);
+    console.log(
+      `  the gateway's view:  ${causes.timedOut} checks timed out (${causes.connect} while connecting), ${causes.other} other check errors in nginx's error log`,
+    );
+    // Where the two cores went: the platform shares them with the attack's own clients.
+    const cores = [...cpu].sort((a, b) => b[1] - a[1]);
+    const total = cores.reduce((n, [, ms]) => n + ms, 0);
+    console.log(
+      `  CPU while attacked:  ${(total / 1000).toFixed(1)} core-seconds in ${seconds} s (${((100 * total) / elapsedMs).toFixed(0)} % of one core)`,
+    );
+    for (const [name, ms] of cores)
+      console.log(
+        `    ${name.padEnd(30)} ${(ms / 1000).toFixed(1).padStart(6)} s  ${((100 * ms) / total).toFixed(0).padStart(3)} %`,
+      );
   } finally {
     clearTimeout(deadline);
     for (const server of [...started].reverse())

@@ -10,6 +10,7 @@ import {
   localSmtpUrl,
 } from '@ticketaka/common/src/config/local-defaults';
 import { startDaemon } from '../process/daemon';
+import { niceFor } from '../process/scheduling';
 import { homeDir, repoRoot, runDir } from '../paths';
 import { ensurePrerequisites, platformPrerequisites, testPrerequisites } from '../prerequisites';
 import { natsServer } from '../servers/nats.server';
@@ -146,13 +147,20 @@ export async function startPlatform(
             ...launchCommand(service),
             cwd: repoRoot,
             port,
+            nice: niceFor(service.scheduling, env),
             env: { ...serviceEnv(service, env, kafkaUrl), PORT: String(port) },
             ready: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
             readyTimeoutMs: service.process?.readyTimeoutMs ?? 60_000,
           },
           env,
         );
-        return { name, started: true, url: `http://127.0.0.1:${port}`, stop: daemon.stop };
+        return {
+          name,
+          started: true,
+          url: `http://127.0.0.1:${port}`,
+          pid: daemon.pid,
+          stop: daemon.stop,
+        };
       });
     }
   }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { logDir, runDir } from '../paths';
 import { isPortOpen, waitUntil } from './port';
+import { setSessionNice } from './scheduling';
 
 export interface DaemonSpec {
   /** Unique name; used for the pid file `run/<name>.pid` and the log `logs/<name>.log`. */
@@ -18,6 +19,8 @@ export interface DaemonSpec {
   port?: number;
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** Nice level (0–19) of the process, its threads and its session (infra/src/process/scheduling.ts). */
+  nice?: number;
   /** How the server asks to be stopped cleanly (PostgreSQL: SIGINT, its fast shutdown). */
   stopSignal?: NodeJS.Signals;
 }
@@ -64,7 +67,11 @@ export async function startDaemon(spec: DaemonSpec, env?: NodeJS.ProcessEnv): Pr
   fs.mkdirSync(logDir(env), { recursive: true });
   const logFile = path.join(logDir(env), `${spec.name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(spec.command, spec.args, {
+  // `nice` execs the command in place, so the pid recorded below is the server's own.
+  const [command, args] = spec.nice
+    ? ['nice', ['-n', String(spec.nice), spec.command, ...spec.args]]
+    : [spec.command, spec.args];
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env ?? process.env,
     detached: true,
@@ -76,6 +83,8 @@ export async function startDaemon(spec: DaemonSpec, env?: NodeJS.ProcessEnv): Pr
   const pid = child.pid;
   if (pid === undefined) throw new Error(`Could not start ${spec.name} (${spec.command})`);
   child.unref();
+  // spawn returns once the child has exec'd, after its setsid: this is its own session.
+  if (spec.nice) setSessionNice(pid, spec.nice);
   fs.writeFileSync(pidFile(spec.name, env), String(pid));
 
   let exited: number | null = null;

@@ -173,6 +173,14 @@ export const serviceManifestSchema = z.strictObject({
    */
   calls: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
   process: processSchema.optional(),
+  /**
+   * Who gets the CPU first when the machine is saturated (an on-sale, an attack):
+   * `front-door` (the security check, whose 50 ms budget decides whether a request is let in),
+   * `request-path` (services a fan's request waits for), `background` (consumers whose work
+   * may lag by seconds). Local runs map it to a nice level (infra/src/process/scheduling.ts);
+   * in Kubernetes the same intent is the pods' CPU requests, which set their cgroup weight.
+   */
+  scheduling: z.enum(['front-door', 'request-path', 'background']).default('request-path'),
   /** Its NATS permissions; absent for a service that has no NATS, PostgreSQL or Redis user (the web client). */
   messaging: messagingSchema.optional(),
   /**

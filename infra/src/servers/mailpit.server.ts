@@ -6,6 +6,7 @@ import { startDaemon } from '../process/daemon';
 import { isPortOpen, waitUntil } from '../process/port';
 import { ensureGoBinary } from './go-binary';
 import { reused, type RunningServer, type ServerDefinition } from './server';
+import { niceFor } from '../process/scheduling';
 
 /** Pinned: tests read its HTTP API (/api/v1/…), which we want to stay as it is. */
 const MODULE = 'github.com/axllent/mailpit@v1.33.1';
@@ -38,6 +39,7 @@ export const mailpitServer: ServerDefinition = {
       {
         name: 'mailpit',
         command: binary,
+        nice: niceFor('background', env),
         args: [
           '--smtp',
           `127.0.0.1:${smtpPort}`,
@@ -57,6 +59,6 @@ export const mailpitServer: ServerDefinition = {
       },
       env,
     );
-    return { name: 'mailpit', started: true, url, stop: daemon.stop };
+    return { name: 'mailpit', started: true, url, pid: daemon.pid, stop: daemon.stop };
   },
 };

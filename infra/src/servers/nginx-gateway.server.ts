@@ -42,7 +42,7 @@ export async function startGateway(
     },
     env,
   );
-  return { name: 'gateway', started: true, url, stop: daemon.stop };
+  return { name: 'gateway', started: true, url, pid: daemon.pid, stop: daemon.stop };
 }
 
 /**
