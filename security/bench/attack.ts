@@ -329,10 +329,22 @@ function gatewayCheckFailures(env: NodeJS.ProcessEnv) {
         .filter((l) => l.includes('/_security_check'))
     : [];
   const timedOut = lines.filter((l) => l.includes('timed out'));
+  const byRoute = new Map<string, number>();
+  for (const line of timedOut) {
+    const request = /request: "(\w+) ([^ ?"]+)/.exec(line);
+    const route = request
+      ? `${request[1]} ${request[2]!.replace(/\/[0-9a-f-]{8,}/g, '/:id')}`
+      : '?';
+    byRoute.set(route, (byRoute.get(route) ?? 0) + 1);
+  }
   return {
     timedOut: timedOut.length,
     connect: timedOut.filter((l) => l.includes('while connecting')).length,
     other: lines.length - timedOut.length,
+    byRoute: [...byRoute]
+      .sort((a, b) => b[1] - a[1])
+      .map(([route, n]) => `${route}×${n}`)
+      .join(', '),
   };
 }
 
@@ -412,7 +424,7 @@ async function main() {
     );
     const causes = gatewayCheckFailures(env);
     console.log(
-      `  the gateway's view:  ${causes.timedOut} checks timed out (${causes.connect} while connecting), ${causes.other} other check errors in nginx's error log`,
+      `  the gateway's view:  ${causes.timedOut} checks timed out (${causes.connect} while connecting), ${causes.other} other check errors in nginx's error log; timed out by route: ${causes.byRoute}`,
     );
     // Where the two cores went: the platform shares them with the attack's own clients.
     const cores = [...cpu].sort((a, b) => b[1] - a[1]);
