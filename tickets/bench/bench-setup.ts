@@ -1,10 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { createTestEnvironment } from '@ticketaka/common/testing';
 import { ensureCoreServers } from '@ticketaka/infra/src/servers/core-servers';
+import {
+  startServiceProcess,
+  stopServiceProcess,
+  type ServiceProcess,
+} from '@ticketaka/infra/src/testing/service-processes';
 
 /** What the tickets benchmarks share: real servers, a fresh database and namespace, the service as a child process. */
-const repoRoot = path.join(__dirname, '..', '..');
 
 export interface Setup {
   /** The fresh database as its owner: the benchmark's own set-up and checks. */
@@ -37,43 +39,32 @@ export async function startEverything(log: (m: string) => void): Promise<Setup> 
   };
 }
 
-export function startServiceProcess(
+/**
+ * A service for the benchmark as its own process, started and stopped the way the tests'
+ * service processes are, with the benchmark's fresh database and users; resolves when ready.
+ */
+export async function startBenchService(
   setup: Setup,
   log: (m: string) => void,
   extraEnv: NodeJS.ProcessEnv = {},
   service: 'tickets' | 'security' = 'tickets',
-): ChildProcess {
+): Promise<ServiceProcess> {
   log(`starting the ${service} service (child process)…`);
-  // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
-  // alone (NODE_OPTIONS refuses --cpu-prof, and would profile the load generator too).
-  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [
-      ...(service === 'tickets' ? nodeArgs : []),
-      '--import',
-      'tsx',
-      path.join(repoRoot, service, 'src', 'main.ts'),
-    ],
+  const { PORT, ...env } = extraEnv;
+  const started = await startServiceProcess(
+    service,
+    { ...process.env, ...setup.serviceEnv, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
     {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        ...setup.serviceEnv,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      ...(PORT ? { port: Number(PORT) } : {}),
+      // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles tickets alone
+      // (NODE_OPTIONS refuses --cpu-prof, and would profile the load generator too).
+      nodeArgs:
+        service === 'tickets'
+          ? (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)
+          : [],
+      readyTimeoutMs: 90_000,
     },
   );
-  setup.teardown.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  );
-  return child;
+  setup.teardown.push(() => stopServiceProcess(started));
+  return started;
 }

@@ -32,7 +32,7 @@ import { Client } from 'pg';
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@ticketaka/common';
 import { percentile } from '@ticketaka/common/testing';
 import { keyIdOf, signCode, stepAt } from '../src/domain/ticket-code';
-import { startEverything, startServiceProcess } from './bench-setup';
+import { startBenchService, startEverything } from './bench-setup';
 import { freePort } from '../../infra/src/process/port';
 import { BROWSER } from '@ticketaka/common/testing';
 
@@ -102,14 +102,13 @@ async function startGatewayPath(
 ) {
   const { startGateway } = await import('@ticketaka/infra/src/servers/nginx-gateway.server');
   const securityPort = await freePort();
-  startServiceProcess(
+  const security = await startBenchService(
     setup,
     log,
     { PORT: String(securityPort), JWT_PUBLIC_KEY: sessionPublicKey, ...LOAD_TEST_ALLOWANCE },
     'security',
   );
-  const securityUrl = `http://127.0.0.1:${securityPort}`;
-  await waitReady(securityUrl);
+  const securityUrl = security.url;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-check-in-bench-'));
   const listenPort = await freePort();
   const gateway = await startGateway(
@@ -126,19 +125,6 @@ async function startGatewayPath(
   });
   log(`gateway on :${listenPort}, security check on :${securityPort}`);
   return { url: `http://127.0.0.1:${listenPort}`, securityUrl };
-}
-
-async function waitReady(url: string, deadlineMs = 90_000) {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`tickets did not become ready at ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /**
@@ -178,12 +164,11 @@ async function main() {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
     });
     const url = `http://127.0.0.1:${options.port}`;
-    startServiceProcess(setup, log, {
+    await startBenchService(setup, log, {
       PORT: String(options.port),
       TICKET_CODE_PRIVATE_KEY: codeKey.privateKey,
       JWT_PUBLIC_KEY: sessionKey.publicKey,
     });
-    await waitReady(url);
     const via = options.direct
       ? { url, securityUrl: undefined }
       : await startGatewayPath(setup, options.port, sessionKey.publicKey);

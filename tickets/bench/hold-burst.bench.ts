@@ -29,7 +29,7 @@ import {
   localCredentialsDir,
   localNatsUrl,
 } from '@ticketaka/common';
-import { startEverything, startServiceProcess, type Setup } from './bench-setup';
+import { startBenchService, startEverything, type Setup } from './bench-setup';
 import { percentile } from '@ticketaka/common/testing';
 
 interface Options {
@@ -211,7 +211,7 @@ async function main() {
   }
   const db = new Client({ connectionString: setup.databaseUrl, options: '-c search_path=tickets' });
   try {
-    if (!options.target) startServiceProcess(setup, log);
+    if (!options.target) await startBenchService(setup, log);
     // Targeting: the schema exists already. Fresh: wait for the service to create it.
     const deadline = Date.now() + 60_000;
     await db.connect();

@@ -14,23 +14,39 @@ export interface ServiceProcess {
   ended(): string | undefined;
 }
 
+export interface ServiceProcessOptions {
+  /** Its port: `port`, or its registered port moved by `portOffset`. */
+  port?: number;
+  portOffset?: number;
+  /** Where its output goes (`<logDir>/<name>.log`); unset, it shares this process's terminal. */
+  logDir?: string;
+  /** Node.js flags before the entry point, e.g. `--cpu-prof` (NODE_OPTIONS refuses it). */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
 export async function startServiceProcess(
   name: string,
   env: NodeJS.ProcessEnv,
-  options: { portOffset: number; logDir: string; readyTimeoutMs?: number },
+  options: ServiceProcessOptions,
 ): Promise<ServiceProcess> {
   const definition = serviceDefinitions.find((s) => s.name === name);
   if (!definition) throw new Error(`no service named ${name}`);
-  const port = definition.port + options.portOffset;
-  fs.mkdirSync(options.logDir, { recursive: true });
-  const logFile = path.join(options.logDir, `${name}.log`);
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(name, 'src', 'main.ts')], {
+  const port = options.port ?? definition.port + (options.portOffset ?? 0);
+  let logFile = '(this terminal)';
+  let out: number | 'inherit' = 'inherit';
+  if (options.logDir) {
+    fs.mkdirSync(options.logDir, { recursive: true });
+    logFile = path.join(options.logDir, `${name}.log`);
+    out = fs.openSync(logFile, 'a');
+  }
+  const entry = path.join(name, 'src', 'main.ts');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: repoRoot,
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', out, out],
   });
-  fs.closeSync(out);
+  if (typeof out === 'number') fs.closeSync(out);
   let end: string | undefined;
   child.once('exit', (code, signal) => (end = signal ?? `code ${code}`));
   const service: ServiceProcess = {
