@@ -33,8 +33,32 @@ export async function captureScreen(page: Page, name: string) {
     () => document.documentElement.scrollWidth - window.innerWidth,
   );
   expect(overflow, `${name} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
+  expect(await headerRows(page), `${name}: the header's rows at 360 px`).toBeLessThanOrEqual(2);
   await page.screenshot({ path: path.join(screenshotDir, `${name}-phone.png`), fullPage: true });
   if (desktop) await page.setViewportSize(desktop);
+}
+
+/**
+ * Rows the site header's links and buttons fill (a phone's header of three rows or more
+ * pushes the page below the fold): controls whose vertical middles are within
+ * 16 px of each other share a row (align-items centres controls of different heights).
+ */
+async function headerRows(page: Page): Promise<number> {
+  const middles = await page
+    .locator('header.site-header')
+    .locator('a, button')
+    .evaluateAll((elements) =>
+      elements
+        // An open notifications panel hangs below the header; it is not one of its rows.
+        .filter((e) => !e.closest('.bell-panel'))
+        .map((e) => e.getBoundingClientRect())
+        .filter((r) => r.width > 1 && r.height > 1)
+        .map((r) => r.top + r.height / 2),
+    );
+  const rows: number[] = [];
+  for (const middle of middles.sort((a, b) => a - b))
+    if (!rows.some((row) => Math.abs(row - middle) <= 16)) rows.push(middle);
+  return rows.length;
 }
 
 let counter = 0;
