@@ -32,10 +32,13 @@ export const niceFor = (scheduling: ServiceManifest['scheduling'], env: NodeJS.P
  * services against each other. A kernel without autogroup has no such file; then the
  * threads' nice, set by `nice` at exec, does the same job.
  */
-export function setSessionNice(pid: number, nice: number) {
+export function setSessionNice(pid: number, nice: number): boolean {
   try {
     fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return true;
+  } catch {
+    // No autogroup (ENOENT), or a /proc this user or container may not write: the priority
+    // is a refinement under load, never a reason for a server not to start.
+    return false;
   }
 }
