@@ -33,32 +33,42 @@ export async function captureScreen(page: Page, name: string) {
     () => document.documentElement.scrollWidth - window.innerWidth,
   );
   expect(overflow, `${name} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
-  expect(await headerRows(page), `${name}: the header's rows at 360 px`).toBeLessThanOrEqual(2);
+  const header = await headerLayout(page);
+  expect(header.rows, `${name}: the header's rows at 360 px`).toBeLessThanOrEqual(2);
+  expect(header.outOfSight, `${name}: header controls beyond the screen at 360 px`).toEqual([]);
   await page.screenshot({ path: path.join(screenshotDir, `${name}-phone.png`), fullPage: true });
   if (desktop) await page.setViewportSize(desktop);
 }
 
 /**
- * Rows the site header's links and buttons fill (a phone's header of three rows or more
- * pushes the page below the fold): controls whose vertical middles are within
- * 16 px of each other share a row (align-items centres controls of different heights).
+ * The site header's links and buttons at phone width: how many rows they fill (a header of
+ * three rows or more pushes the page below the fold; controls whose vertical middles are within
+ * 16 px share a row, since align-items centres controls of different heights), and which of
+ * them lie beyond the screen's right edge, where nobody finds them.
  */
-async function headerRows(page: Page): Promise<number> {
-  const middles = await page
+async function headerLayout(page: Page): Promise<{ rows: number; outOfSight: string[] }> {
+  const controls = await page
     .locator('header.site-header')
     .locator('a, button')
     .evaluateAll((elements) =>
       elements
         // An open notifications panel hangs below the header; it is not one of its rows.
         .filter((e) => !e.closest('.bell-panel'))
-        .map((e) => e.getBoundingClientRect())
-        .filter((r) => r.width > 1 && r.height > 1)
-        .map((r) => r.top + r.height / 2),
+        .map((e) => ({ label: e.textContent?.trim() ?? '', rect: e.getBoundingClientRect() }))
+        .filter(({ rect }) => rect.width > 1 && rect.height > 1)
+        .map(({ label, rect }) => ({
+          label,
+          middle: rect.top + rect.height / 2,
+          beyond: rect.right > window.innerWidth,
+        })),
     );
   const rows: number[] = [];
-  for (const middle of middles.sort((a, b) => a - b))
+  for (const { middle } of [...controls].sort((a, b) => a.middle - b.middle))
     if (!rows.some((row) => Math.abs(row - middle) <= 16)) rows.push(middle);
-  return rows.length;
+  return {
+    rows: rows.length,
+    outOfSight: controls.filter((c) => c.beyond).map((c) => c.label),
+  };
 }
 
 let counter = 0;

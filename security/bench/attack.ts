@@ -464,10 +464,12 @@ if (clientsNice > 0 && process.env.ATTACK_OWN_SESSION !== '1') {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
-  if (clientsNice > 0) {
-    setSessionNice(process.pid, clientsNice);
-    console.log(`The attack's clients run at nice ${clientsNice} (attack.config.json clientsNice)`);
-  }
+  if (clientsNice > 0)
+    console.log(
+      setSessionNice(process.pid, clientsNice)
+        ? `The attack's clients run at nice ${clientsNice} (attack.config.json clientsNice)`
+        : `The attack's clients run beside the platform as equals: this kernel has no writable /proc/<pid>/autogroup`,
+    );
   main().then(
     () => process.exit(0),
     (error) => {

@@ -7,7 +7,6 @@ import {
 } from '@ticketaka/infra/src/testing/service-processes';
 
 /** What the tickets benchmarks share: real servers, a fresh database and namespace, the service as a child process. */
-
 export interface Setup {
   /** The fresh database as its owner: the benchmark's own set-up and checks. */
   databaseUrl: string;

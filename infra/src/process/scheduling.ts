@@ -3,7 +3,7 @@ import type { ServiceManifest } from '../registry/service-manifest';
 
 /**
  * Nice level per scheduling class of a local run. Linux weighs runnable work by nice level
- * (each step ≈ 1.25×): at 4 a request-path service gets about a third of a front-door
+ * (each step ≈ 1.25×): at 4 a request-path service gets about two fifths of a front-door
  * process's share when both want a core, at 10 background work about a tenth. Nothing is
  * starved: an idle machine runs everything at full speed. These weights are the local
  * stand-in for Kubernetes CPU requests, which the kernel turns into cgroup weights.
@@ -23,11 +23,11 @@ export const niceFor = (scheduling: ServiceManifest['scheduling'], env: NodeJS.P
   env.TICKETAKA_SCHEDULING === 'flat' ? 0 : niceLevels[scheduling];
 
 /**
- * Each daemon runs in a session of its own, and with autogroup scheduling (the default of
- * most distributions' kernels) Linux first shares the cores equally between sessions, then
+ * Each daemon runs in a session of its own, and with autogroup scheduling (on in this
+ * machine's kernel and in Debian's and Ubuntu's) Linux first shares the cores equally between sessions, then
  * between threads by nice level inside each one. So a thread's nice alone changes nothing
- * between two services: with 15 busy sessions on 2 cores the security check got a fifteenth
- * of the machine, less than it needs at an on-sale's rate, and nginx's 50 ms budget ran out
+ * between two services: with about 16 busy sessions on 2 cores the security check got a
+ * sixteenth of the machine, less than it needs at an on-sale's rate, and nginx's 50 ms budget ran out
  * while it waited for a core. The session's own nice (/proc/<pid>/autogroup) is what weighs
  * services against each other. A kernel without autogroup has no such file; then the
  * threads' nice, set by `nice` at exec, does the same job.
