@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   createTestEnvironment,
   eventually,
@@ -5,7 +6,7 @@ import {
   sleep,
   type TestEnvironment,
 } from '../testing';
-import type { ServiceRuntime } from '../src';
+import { changeRowsWithEvents, type ServiceRuntime } from '../src';
 import { addNote, noteAdded, startNotesService } from './fixtures/notes-service';
 
 let env: TestEnvironment;
@@ -101,5 +102,83 @@ describe('transactional outbox', () => {
     }, 5000);
     await a.close();
     await b.close();
+  });
+
+  test('when one statement changes many rows under their guards, then exactly the changed rows get their events, completed from the row, and they are published', async () => {
+    const runtime = await start();
+    const rows = [
+      { id: randomUUID(), text: 'bump me' },
+      { id: randomUUID(), text: 'frozen' },
+      { id: randomUUID(), text: 'bump me too' },
+    ];
+    await runtime.pool.query(
+      'INSERT INTO note_copies (id, text, copies) SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[])',
+      [rows.map((r) => r.id), rows.map((r) => r.text), [1, 1, 5]],
+    );
+    const events = rows.map((r) => ({
+      key: r.id,
+      event: noteAdded.create({ id: r.id, text: r.text, version: 0 }),
+    }));
+    const changed = await changeRowsWithEvents<{ id: string; copies: number }>(
+      runtime.pool,
+      runtime.schema,
+      {
+        text: "UPDATE note_copies SET copies = copies + 1 WHERE id = ANY($1::uuid[]) AND text <> 'frozen' RETURNING *",
+        values: [rows.map((r) => r.id)],
+      },
+      { keyColumn: 'id', dataFromRow: { version: 'copies' } },
+      events,
+    );
+    expect(changed.map((r) => [r.id, r.copies]).sort()).toEqual(
+      [
+        [rows[0]!.id, 2],
+        [rows[2]!.id, 6],
+      ].sort(),
+    );
+    const { rows: appended } = await runtime.pool.query(
+      'SELECT id, payload FROM outbox WHERE id = ANY($1::uuid[])',
+      [events.map((e) => e.event.id)],
+    );
+    expect(
+      appended.map((r) => [r.payload.data.id, r.payload.data.version, r.payload.data.text]).sort(),
+    ).toEqual(
+      [
+        [rows[0]!.id, 2, 'bump me'],
+        [rows[2]!.id, 6, 'bump me too'],
+      ].sort(),
+    );
+    await eventually(async () => {
+      const all = await readSubject<{ id: string; data: { version: number } }>(
+        runtime.bus,
+        noteAdded.type,
+      );
+      const mine = all.filter((e) => events.some((x) => x.event.id === e.id));
+      expect(mine.map((e) => e.data.version).sort()).toEqual([2, 6]);
+    }, 3000);
+
+    // A guard that holds for nobody changes nothing and appends nothing.
+    const none = await changeRowsWithEvents(
+      runtime.pool,
+      runtime.schema,
+      {
+        text: "UPDATE note_copies SET copies = copies + 1 WHERE id = $1::uuid AND text <> 'frozen' RETURNING *",
+        values: [rows[1]!.id],
+      },
+      { keyColumn: 'id' },
+      [{ key: rows[1]!.id, event: noteAdded.create({ id: rows[1]!.id, text: 'x', version: 0 }) }],
+    );
+    expect(none).toEqual([]);
+    await expect(
+      changeRowsWithEvents(
+        runtime.pool,
+        runtime.schema,
+        { text: 'SELECT 1', values: [] },
+        {
+          keyColumn: 'id; DROP TABLE notes',
+        },
+        [],
+      ),
+    ).rejects.toThrow('not a column name');
+    await runtime.close();
   });
 });

@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import {
-  localDatabaseUrl,
+  localAdminDatabaseUrl,
   localJwtKeyPair,
   TOKEN_ALGORITHM,
   TOKEN_AUDIENCE,
@@ -166,9 +166,15 @@ async function privatePlatform(): Promise<Target> {
         : {}),
     },
   });
-  const databaseUrl = localDatabaseUrl(platform.env);
-  const ticketsDb = await connect(databaseUrl, 'tickets');
-  const ordersDb = await connect(databaseUrl, 'orders');
+  const databaseUrl = localAdminDatabaseUrl(platform.env);
+  // A platform left running would hold its ports and refuse the next run's home.
+  const [ticketsDb, ordersDb] = await Promise.all([
+    connect(databaseUrl, 'tickets'),
+    connect(databaseUrl, 'orders'),
+  ]).catch(async (error: unknown) => {
+    await platform.stop();
+    throw error;
+  });
   const keys = localJwtKeyPair(path.join(homeDir(platform.env), 'keys'));
   return {
     label: `private platform through its gateway ${platform.gatewayUrl} (nginx + security check, timeout ${CHECK_TIMEOUT_MS} ms → services as processes, ${REPLICAS} each)`,
@@ -188,7 +194,7 @@ async function privatePlatform(): Promise<Target> {
 
 /** A running platform (`npm start`); tokens are signed with its key pair under TICKETAKA_HOME. */
 async function runningPlatform(url: string): Promise<Target> {
-  const databaseUrl = process.env.DATABASE_URL ?? localDatabaseUrl();
+  const databaseUrl = process.env.DATABASE_URL ?? localAdminDatabaseUrl();
   const ticketsDb = await connect(databaseUrl, 'tickets');
   const ordersDb = await connect(databaseUrl, 'orders');
   const keys = localJwtKeyPair(path.join(homeDir(), 'keys'));

@@ -61,3 +61,56 @@ export async function changeWithEvents<Row extends object>(
   );
   return rows;
 }
+
+/** A column name interpolated into SQL: code constants only, never input. */
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * `changeWithEvents` for a change of many rows, each with its own event: one statement that
+ * changes the rows (a data-modifying statement with RETURNING, each row under its own guard)
+ * and appends the event of every row that changed, keyed by `keyColumn`; the events of rows
+ * whose guard failed are dropped with them. What only the change knows (a version bumped by
+ * the statement itself) is copied from the changed row into the event's `data`
+ * (`dataFromRow`: data field → column). One round trip instead of BEGIN, the change, the
+ * append and COMMIT for a whole batch: the gate's grouped admissions spent most of their
+ * PostgreSQL time on those four (docs/benchmarks.md, "Gate check-in").
+ */
+export async function changeRowsWithEvents<Row extends object>(
+  db: PoolClient | Pool,
+  schema: string,
+  change: { text: string; values: unknown[] },
+  rows: { keyColumn: string; dataFromRow?: Record<string, string> },
+  events: { key: string; event: EventEnvelope }[],
+): Promise<Row[]> {
+  const columns = [rows.keyColumn, ...Object.values(rows.dataFromRow ?? {})];
+  const bad = columns.find((c) => !SQL_IDENTIFIER.test(c));
+  if (bad) throw new Error(`not a column name: ${bad}`);
+  const fromRow = Object.entries(rows.dataFromRow ?? {})
+    .map(([field, column]) => `'${field.replace(/'/g, "''")}', c.${column}`)
+    .join(', ');
+  const payload = fromRow
+    ? `jsonb_set(e.payload, '{data}', (e.payload -> 'data') || jsonb_build_object(${fromRow}))`
+    : 'e.payload';
+  const n = change.values.length;
+  const { rows: changed } = await db.query<Row>(
+    `WITH changed AS (${change.text}),
+     appended AS (
+       INSERT INTO outbox (id, type, payload)
+       SELECT e.id, e.type, ${payload}
+       FROM unnest($${n + 1}::text[], $${n + 2}::uuid[], $${n + 3}::text[], $${n + 4}::jsonb[])
+         AS e(key, id, type, payload)
+       JOIN changed c ON c.${rows.keyColumn}::text = e.key
+       RETURNING 1),
+     notified AS (SELECT pg_notify($${n + 5}, count(*)::text) FROM appended HAVING count(*) > 0)
+     SELECT changed.* FROM changed LEFT JOIN notified ON true`,
+    [
+      ...change.values,
+      events.map((e) => e.key),
+      events.map((e) => e.event.id),
+      events.map((e) => e.event.type),
+      events.map((e) => JSON.stringify(e.event)),
+      outboxChannel(schema),
+    ],
+  );
+  return changed;
+}

@@ -1,4 +1,9 @@
-import type { Pool, PoolClient } from '@ticketaka/common';
+import {
+  changeRowsWithEvents,
+  type EventEnvelope,
+  type Pool,
+  type PoolClient,
+} from '@ticketaka/common';
 import type { TicketStatus } from '../domain/ticket-status';
 
 export type { TicketStatus };
@@ -156,9 +161,11 @@ export async function moveTicket(
 
 export interface CheckInRow {
   ticketId: string;
-  /** The holder and version the scanned code was signed for. */
+  /** The holder, version, match and category the scanned code was signed for. */
   ownerId: string;
   ownedSinceAtMost: number;
+  matchNumber: number;
+  category: number;
   gate: string;
   stewardId: string;
   /** When an offline gate scanned it; now otherwise. */
@@ -167,29 +174,42 @@ export interface CheckInRow {
 
 /**
  * Admits several tickets in one statement, each under its own guard (still valid, the code's
- * holder, signed at or after the version they got it): the ones that pass come back. The
- * caller never puts one ticket twice in a batch, so each row has one scan to answer to.
+ * holder, match and category, signed at or after the version they got it), and appends the
+ * event of each one admitted in the same statement, its version and match taken from the
+ * row. The ones that pass come back. The caller never puts one ticket twice in a batch, so
+ * each row has one scan to answer to.
  */
 export async function checkInTickets(
-  client: PoolClient,
+  db: Pool | PoolClient,
+  schema: string,
   rows: CheckInRow[],
+  events: { key: string; event: EventEnvelope }[],
 ): Promise<TicketRecord[]> {
-  const { rows: admitted } = await client.query<TicketRow>(
-    `UPDATE tickets t SET status = 'checked_in', version = t.version + 1, updated_at = now(),
-       checked_in_at = COALESCE(s.at, now()), checked_in_gate = s.gate, checked_in_by = s.steward
-     FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[], $6::timestamptz[])
-       AS s(id, owner, since, gate, steward, at)
-     WHERE t.id = s.id AND t.status = 'valid' AND t.owner_id = s.owner
-       AND t.owner_since_version <= s.since
-     RETURNING t.*`,
-    [
-      rows.map((r) => r.ticketId),
-      rows.map((r) => r.ownerId),
-      rows.map((r) => r.ownedSinceAtMost),
-      rows.map((r) => r.gate),
-      rows.map((r) => r.stewardId),
-      rows.map((r) => r.at ?? null),
-    ],
+  const admitted = await changeRowsWithEvents<TicketRow>(
+    db,
+    schema,
+    {
+      text: `UPDATE tickets t SET status = 'checked_in', version = t.version + 1, updated_at = now(),
+         checked_in_at = COALESCE(s.at, now()), checked_in_gate = s.gate, checked_in_by = s.steward
+       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[], $6::timestamptz[],
+         $7::int[], $8::int[]) AS s(id, owner, since, gate, steward, at, match, category)
+       WHERE t.id = s.id AND t.status = 'valid' AND t.owner_id = s.owner
+         AND t.owner_since_version <= s.since AND t.match_number = s.match
+         AND t.category = s.category
+       RETURNING t.*`,
+      values: [
+        rows.map((r) => r.ticketId),
+        rows.map((r) => r.ownerId),
+        rows.map((r) => r.ownedSinceAtMost),
+        rows.map((r) => r.gate),
+        rows.map((r) => r.stewardId),
+        rows.map((r) => r.at ?? null),
+        rows.map((r) => r.matchNumber),
+        rows.map((r) => r.category),
+      ],
+    },
+    { keyColumn: 'id', dataFromRow: { version: 'version' } },
+    events,
   );
   return admitted.map(toRecord);
 }

@@ -89,6 +89,8 @@ export async function checkIn(deps: CheckInDeps, steward: CurrentUser, input: Ch
     ticketId: claims.ticketId,
     ownerId: claims.holderId,
     ownedSinceAtMost: claims.version,
+    matchNumber: claims.matchNumber,
+    category: claims.category,
     gate: input.gate,
     stewardId: steward.id,
     at: input.scannedAt ? new Date(scannedAtMs) : undefined,
@@ -109,9 +111,13 @@ function admission(ticket: TicketRecord) {
 /** Why the conditional update found nothing to admit. */
 function refusalFor(
   ticket: TicketRecord | undefined,
-  claims: { holderId: string; version: number },
+  claims: { holderId: string; version: number; matchNumber: number; category: number },
 ): AppError {
   if (!ticket) return new NotFoundError('No such ticket exists', 'ticket_not_found');
+  // Only a signing key in the wrong hands signs another seat's details for a real ticket id.
+  if (ticket.matchNumber !== claims.matchNumber || ticket.category !== claims.category) {
+    return new CheckInRefused('code_mismatch', 'This code does not describe this ticket');
+  }
   if (ticket.ownerId !== claims.holderId || ticket.ownerSinceVersion > claims.version) {
     return new CheckInRefused(
       'code_superseded',
