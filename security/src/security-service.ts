@@ -2,7 +2,6 @@ import path from 'node:path';
 import { defineService, localSecret } from '@ticketaka/common';
 import { securityConfigSchema } from './config';
 import { createOrderActivityStore } from './data-access/order-activity.store';
-import { connectRedis } from './data-access/redis-client';
 import { createChallenges } from './domain/challenge';
 import { createVerdicts } from './domain/decide-verdict.use-case';
 import { createBlocklist } from './domain/manage-blocklist.use-case';
@@ -20,8 +19,9 @@ export const startSecurityService = defineService({
   migrationsDir: path.join(__dirname, 'data-access', 'migrations'),
   setup: async (runtime) => {
     const { config } = runtime;
-    const redis = await connectRedis(runtime.redisUrl, runtime.logger);
-    runtime.onClose(async () => void (await redis.quit().catch(() => redis.disconnect())));
+    // The runtime's one connection, which the token check's revocation look-ups use too: the
+    // commands of concurrent checks share its writes (auto-pipelining, common/src/redis).
+    const { redis } = runtime;
     runtime.readiness.redis = async () => void (await redis.ping());
     const prefix = `${config.REDIS_PREFIX}:security`;
 

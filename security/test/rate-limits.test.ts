@@ -1,8 +1,6 @@
-import { redisUrlFor } from '@ticketaka/common';
+import { connectRedis, redisUrlFor } from '@ticketaka/common';
 import type Redis from 'ioredis';
-import pino from 'pino';
 import { createTestEnvironment, type TestEnvironment } from '@ticketaka/common/testing';
-import { connectRedis } from '../src/data-access/redis-client';
 import { Limit, takeTogether } from '../src/domain/rate-limits';
 
 let env: TestEnvironment;
@@ -13,7 +11,6 @@ beforeAll(async () => {
   // Security's own Redis user, as the service connects.
   redis = await connectRedis(
     redisUrlFor(String(env.env.REDIS_URL), String(env.env.CREDENTIALS_DIR), 'security'),
-    pino({ level: 'silent' }),
   );
 });
 afterAll(async () => {
@@ -74,7 +71,6 @@ test('when a window ends, then the key starts again from zero', async () => {
 test('when Redis refuses, then the error is thrown, never read as allowed', async () => {
   const broken = await connectRedis(
     redisUrlFor(String(env.env.REDIS_URL), String(env.env.CREDENTIALS_DIR), 'security'),
-    pino({ level: 'silent' }),
   );
   const limit = new Limit(broken, prefix(), 'broken', 10, 60);
   broken.disconnect();
