@@ -33,13 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import {
-  createLogger,
-  createPool,
-  EventBus,
-  ticketsEvents,
-  type EventEnvelope,
-} from '@ticketaka/common';
+import { createLogger, createPool, ticketsEvents, type EventEnvelope } from '@ticketaka/common';
 import { BROWSER, createTestEnvironment, newFan } from '@ticketaka/common/testing';
 import { ensureCoreServers, stopStarted } from '../../infra/src/servers/core-servers';
 import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
@@ -106,12 +100,8 @@ async function main() {
   };
   const logger = createLogger('analytics-bench', { level: 'warn' });
   const pool = createPool(env.databaseUrl, 'analytics', { max: 4 });
-  const bus = await EventBus.connect({
-    servers: env.env.NATS_URL!,
-    namespace: env.namespace,
-    service: 'analytics-bench',
-    logger,
-  });
+  // The test environment's own NATS user publishes what the other services would.
+  const bus = await env.harness();
   try {
     // 1. Ingest: the streams fill up before analytics exists.
     const matches = JSON.parse(fs.readFileSync(MASTER_LIST_FILE, 'utf8'));
@@ -330,7 +320,6 @@ async function main() {
     agent.destroy();
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await bus.close();
     await pool.end();
     await env.cleanup();
     for (const dir of [lakePath, syntheticPath, home])
