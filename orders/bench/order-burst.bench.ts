@@ -355,16 +355,26 @@ async function cancelAll(target: Target, orders: { id: string; token: string }[]
 }
 
 async function main() {
+  // The private platform's processes are detached: an exit that skips close() leaves them
+  // holding the ports and the next run refuses its home.
+  const started: { target?: Target } = {};
+  const stopAndExit = (code: number) =>
+    void Promise.resolve(started.target?.close())
+      .catch(() => undefined)
+      .finally(() => process.exit(code));
   const deadline = setTimeout(() => {
     console.error('time limit of 7 minutes reached; stopping');
-    process.exit(2);
+    stopAndExit(2);
   }, 7 * 60_000);
   deadline.unref();
+  process.once('SIGINT', () => stopAndExit(130));
+  process.once('SIGTERM', () => stopAndExit(143));
   const target = process.env.GATEWAY_URL
     ? await runningPlatform(process.env.GATEWAY_URL.replace(/\/$/, ''))
     : process.env.BENCH_TARGET === 'in-process'
       ? await inProcess()
       : await privatePlatform();
+  started.target = target;
   try {
     const [original] = await target.tickets(
       'SELECT capacity, held FROM inventory WHERE match_number = $1 AND category = $2',
