@@ -35,6 +35,7 @@ import {
 } from '@ticketaka/common';
 import { BROWSER, percentile } from '@ticketaka/common/testing';
 import { cpuBetween, snapshotCpu, type CpuSnapshot } from '../../infra/src/bench/process-cpu';
+import { runBounded } from '../../infra/src/bench/bounded-run';
 import { homeDir } from '../../infra/src/paths';
 
 const FANS = Number(process.env.BENCH_FANS ?? 2000);
@@ -354,141 +355,124 @@ async function cancelAll(target: Target, orders: { id: string; token: string }[]
   }
 }
 
-async function main() {
-  // The private platform's processes are detached: an exit that skips close() leaves them
-  // holding the ports and the next run refuses its home.
-  const started: { target?: Target } = {};
-  const stopAndExit = (code: number) =>
-    void Promise.resolve(started.target?.close())
-      .catch(() => undefined)
-      .finally(() => process.exit(code));
-  const deadline = setTimeout(() => {
-    console.error('time limit of 7 minutes reached; stopping');
-    stopAndExit(2);
-  }, 7 * 60_000);
-  deadline.unref();
-  process.once('SIGINT', () => stopAndExit(130));
-  process.once('SIGTERM', () => stopAndExit(143));
-  const target = process.env.GATEWAY_URL
-    ? await runningPlatform(process.env.GATEWAY_URL.replace(/\/$/, ''))
+async function main(onStop: (stop: () => Promise<unknown>) => void) {
+  const starting = process.env.GATEWAY_URL
+    ? runningPlatform(process.env.GATEWAY_URL.replace(/\/$/, ''))
     : process.env.BENCH_TARGET === 'in-process'
-      ? await inProcess()
-      : await privatePlatform();
-  started.target = target;
-  try {
-    const [original] = await target.tickets(
-      'SELECT capacity, held FROM inventory WHERE match_number = $1 AND category = $2',
+      ? inProcess()
+      : privatePlatform();
+  // A start that failed has stopped what it started.
+  onStop(() =>
+    starting.then(
+      (target) => target.close(),
+      () => undefined,
+    ),
+  );
+  const target = await starting;
+  const [original] = await target.tickets(
+    'SELECT capacity, held FROM inventory WHERE match_number = $1 AND category = $2',
+    [MATCH, CATEGORY],
+  );
+  if (!original) throw new Error(`match ${MATCH} has no category ${CATEGORY}`);
+  // The hot category gets exactly CAPACITY seats still free, whatever was sold before.
+  await target.tickets(
+    `UPDATE inventory SET capacity = sold + held + partner_held + partner_sold + $3 WHERE match_number = $1 AND category = $2`,
+    [MATCH, CATEGORY, CAPACITY],
+  );
+  const tokens = target.tokens(FANS);
+  // A short warm-up (connections, JIT) on another match, so the burst measures steady work.
+  const warm = await burst(target, target.tokens(4 * CONCURRENCY), MATCH + 1);
+  await cancelAll(target, warm.placed);
+  console.log(`Burst: ${FANS} fans × 1 ticket for ${CAPACITY} seats, ${CONCURRENCY} in flight`);
+  const cpuBefore: CpuSnapshot = snapshotCpu(target.pids());
+  const run = await burst(target, tokens);
+  const cpu = cpuBetween(cpuBefore, snapshotCpu(target.pids()));
+
+  const [inventory] = await target.tickets(
+    'SELECT capacity, sold, held, partner_held, partner_sold FROM inventory WHERE match_number = $1 AND category = $2',
+    [MATCH, CATEGORY],
+  );
+  const inv = inventory as Record<
+    'capacity' | 'sold' | 'held' | 'partner_held' | 'partner_sold',
+    number
+  >;
+  const oversell = inv.sold + inv.held + inv.partner_held + inv.partner_sold - inv.capacity;
+  const [awaiting] = await target.orders(
+    "SELECT count(*)::int AS n FROM orders WHERE match_number = $1 AND category = $2 AND status = 'awaiting_payment' AND id = ANY($3::uuid[])",
+    [MATCH, CATEGORY, run.placed.map((p) => p.id)],
+  );
+
+  console.log(
+    'Floor: the same holds as one PostgreSQL statement each, same server, same concurrency',
+  );
+  const floor = await postgresFloor(target.databaseUrl);
+
+  const placed = run.statuses.get(201) ?? 0;
+  const placedPerSecond = placed / run.seconds;
+  const floorPerSecond = floor.granted / floor.seconds;
+  console.log(`\nOrder burst — ${target.label}`);
+  console.log(
+    `  match ${MATCH} category ${CATEGORY}: ${CAPACITY} seats free, ${FANS} fans × 1 ticket, ${CONCURRENCY} in flight`,
+  );
+  console.log(
+    `  answers: ${[...run.statuses.entries()].map(([s, n]) => `${s === -1 ? 'network error' : s} × ${n}`).join(', ')}`,
+  );
+  for (const [status, body] of run.samples)
+    if (status !== 409) console.log(`  a ${status} answered: ${body}`);
+  console.log(`  wall time ${run.seconds.toFixed(2)} s`);
+  console.log(
+    `  orders placed/s ${placedPerSecond.toFixed(0)} (requests/s ${(run.latencies.length / run.seconds).toFixed(0)})`,
+  );
+  console.log(
+    `  latency, all answers: p50 ${ms(percentile(run.latencies, 50))}  p95 ${ms(percentile(run.latencies, 95))}  p99 ${ms(percentile(run.latencies, 99))}  max ${ms(run.latencies.at(-1) ?? NaN)}`,
+  );
+  console.log(
+    `  latency, 201 only:    p50 ${ms(percentile(run.placedLatencies, 50))}  p95 ${ms(percentile(run.placedLatencies, 95))}  p99 ${ms(percentile(run.placedLatencies, 99))}`,
+  );
+  const answered = run.latencies.length;
+  const totalCpu = [...cpu.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `  CPU per request (${answered} answered): ${(totalCpu / answered).toFixed(2)} ms in all — ${[
+      ...cpu.entries(),
+    ]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, used]) => `${name} ${(used / answered).toFixed(2)}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  tickets' counters: capacity ${inv.capacity}, sold ${inv.sold}, held ${inv.held}, partner ${inv.partner_held + inv.partner_sold}`,
+  );
+  console.log(
+    `  oversell (sold + held + partners − capacity): ${oversell}  ${oversell <= 0 ? 'OK' : 'OVERSOLD'}`,
+  );
+  console.log(`  orders awaiting payment ${(awaiting as { n: number }).n} of ${placed} placed`);
+  console.log(
+    `  PostgreSQL floor: ${floor.granted} holds in ${floor.seconds.toFixed(2)} s = ${floorPerSecond.toFixed(0)} holds/s (${FANS} statements, p50 ${ms(percentile(floor.latencies, 50))}, p99 ${ms(percentile(floor.latencies, 99))})`,
+  );
+  console.log(
+    `  order path / floor: ${((100 * placedPerSecond) / floorPerSecond).toFixed(1)} % (goal ≥ 25 %)`,
+  );
+
+  // Give the seats back so a running platform is left as it was found.
+  await cancelAll(target, run.placed);
+  // Once tickets has released them, the category gets its own capacity back.
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    const [now] = await target.tickets(
+      'SELECT held FROM inventory WHERE match_number = $1 AND category = $2',
       [MATCH, CATEGORY],
     );
-    if (!original) throw new Error(`match ${MATCH} has no category ${CATEGORY}`);
-    // The hot category gets exactly CAPACITY seats still free, whatever was sold before.
-    await target.tickets(
-      `UPDATE inventory SET capacity = sold + held + partner_held + partner_sold + $3 WHERE match_number = $1 AND category = $2`,
-      [MATCH, CATEGORY, CAPACITY],
-    );
-    const tokens = target.tokens(FANS);
-    // A short warm-up (connections, JIT) on another match, so the burst measures steady work.
-    const warm = await burst(target, target.tokens(4 * CONCURRENCY), MATCH + 1);
-    await cancelAll(target, warm.placed);
-    console.log(`Burst: ${FANS} fans × 1 ticket for ${CAPACITY} seats, ${CONCURRENCY} in flight`);
-    const cpuBefore: CpuSnapshot = snapshotCpu(target.pids());
-    const run = await burst(target, tokens);
-    const cpu = cpuBetween(cpuBefore, snapshotCpu(target.pids()));
-
-    const [inventory] = await target.tickets(
-      'SELECT capacity, sold, held, partner_held, partner_sold FROM inventory WHERE match_number = $1 AND category = $2',
-      [MATCH, CATEGORY],
-    );
-    const inv = inventory as Record<
-      'capacity' | 'sold' | 'held' | 'partner_held' | 'partner_sold',
-      number
-    >;
-    const oversell = inv.sold + inv.held + inv.partner_held + inv.partner_sold - inv.capacity;
-    const [awaiting] = await target.orders(
-      "SELECT count(*)::int AS n FROM orders WHERE match_number = $1 AND category = $2 AND status = 'awaiting_payment' AND id = ANY($3::uuid[])",
-      [MATCH, CATEGORY, run.placed.map((p) => p.id)],
-    );
-
-    console.log(
-      'Floor: the same holds as one PostgreSQL statement each, same server, same concurrency',
-    );
-    const floor = await postgresFloor(target.databaseUrl);
-
-    const placed = run.statuses.get(201) ?? 0;
-    const placedPerSecond = placed / run.seconds;
-    const floorPerSecond = floor.granted / floor.seconds;
-    console.log(`\nOrder burst — ${target.label}`);
-    console.log(
-      `  match ${MATCH} category ${CATEGORY}: ${CAPACITY} seats free, ${FANS} fans × 1 ticket, ${CONCURRENCY} in flight`,
-    );
-    console.log(
-      `  answers: ${[...run.statuses.entries()].map(([s, n]) => `${s === -1 ? 'network error' : s} × ${n}`).join(', ')}`,
-    );
-    for (const [status, body] of run.samples)
-      if (status !== 409) console.log(`  a ${status} answered: ${body}`);
-    console.log(`  wall time ${run.seconds.toFixed(2)} s`);
-    console.log(
-      `  orders placed/s ${placedPerSecond.toFixed(0)} (requests/s ${(run.latencies.length / run.seconds).toFixed(0)})`,
-    );
-    console.log(
-      `  latency, all answers: p50 ${ms(percentile(run.latencies, 50))}  p95 ${ms(percentile(run.latencies, 95))}  p99 ${ms(percentile(run.latencies, 99))}  max ${ms(run.latencies.at(-1) ?? NaN)}`,
-    );
-    console.log(
-      `  latency, 201 only:    p50 ${ms(percentile(run.placedLatencies, 50))}  p95 ${ms(percentile(run.placedLatencies, 95))}  p99 ${ms(percentile(run.placedLatencies, 99))}`,
-    );
-    const answered = run.latencies.length;
-    const totalCpu = [...cpu.values()].reduce((a, b) => a + b, 0);
-    console.log(
-      `  CPU per request (${answered} answered): ${(totalCpu / answered).toFixed(2)} ms in all — ${[
-        ...cpu.entries(),
-      ]
-        .sort((a, b) => b[1] - a[1])
-        .map(([name, used]) => `${name} ${(used / answered).toFixed(2)}`)
-        .join(', ')}`,
-    );
-    console.log(
-      `  tickets' counters: capacity ${inv.capacity}, sold ${inv.sold}, held ${inv.held}, partner ${inv.partner_held + inv.partner_sold}`,
-    );
-    console.log(
-      `  oversell (sold + held + partners − capacity): ${oversell}  ${oversell <= 0 ? 'OK' : 'OVERSOLD'}`,
-    );
-    console.log(`  orders awaiting payment ${(awaiting as { n: number }).n} of ${placed} placed`);
-    console.log(
-      `  PostgreSQL floor: ${floor.granted} holds in ${floor.seconds.toFixed(2)} s = ${floorPerSecond.toFixed(0)} holds/s (${FANS} statements, p50 ${ms(percentile(floor.latencies, 50))}, p99 ${ms(percentile(floor.latencies, 99))})`,
-    );
-    console.log(
-      `  order path / floor: ${((100 * placedPerSecond) / floorPerSecond).toFixed(1)} % (goal ≥ 25 %)`,
-    );
-
-    // Give the seats back so a running platform is left as it was found.
-    await cancelAll(target, run.placed);
-    // Once tickets has released them, the category gets its own capacity back.
-    const until = Date.now() + 30_000;
-    while (Date.now() < until) {
-      const [now] = await target.tickets(
-        'SELECT held FROM inventory WHERE match_number = $1 AND category = $2',
-        [MATCH, CATEGORY],
-      );
-      if ((now as { held: number }).held <= (original as { held: number }).held) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await target
-      .tickets('UPDATE inventory SET capacity = $3 WHERE match_number = $1 AND category = $2', [
-        MATCH,
-        CATEGORY,
-        original.capacity,
-      ])
-      .catch((error: Error) => console.warn(`  capacity not restored: ${error.message}`));
-    if (oversell > 0) process.exitCode = 1;
-  } finally {
-    await target.close();
+    if ((now as { held: number }).held <= (original as { held: number }).held) break;
+    await new Promise((r) => setTimeout(r, 200));
   }
+  await target
+    .tickets('UPDATE inventory SET capacity = $3 WHERE match_number = $1 AND category = $2', [
+      MATCH,
+      CATEGORY,
+      original.capacity,
+    ])
+    .catch((error: Error) => console.warn(`  capacity not restored: ${error.message}`));
+  if (oversell > 0) process.exitCode = 1;
 }
 
-main().then(
-  () => process.exit(),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBounded({ minutes: 7 }, main);

@@ -63,6 +63,7 @@ import {
 } from '@ticketaka/common';
 import { BROWSER, percentile } from '@ticketaka/common/testing';
 import { localPorts } from '@ticketaka/common/src/config/local-defaults';
+import { runBounded } from '../../infra/src/bench/bounded-run';
 import { cpuBetween, snapshotCpu } from '../../infra/src/bench/process-cpu';
 import type { PrivatePlatform } from '../../infra/src/bench/private-platform';
 import { homeDir } from '../../infra/src/paths';
@@ -359,7 +360,7 @@ let platform: PrivatePlatform | undefined;
 let masterListDir: string | undefined;
 let starting: Promise<PrivatePlatform> | undefined;
 
-/** Stops what this run started, at most once, bounded: the time limit must not hang on it. */
+/** Stops what this run started, at most once (runBounded and the run's own end both ask). */
 let stopping: Promise<void> | undefined;
 function stopEverything(): Promise<void> {
   stopping ??= (async () => {
@@ -377,14 +378,8 @@ function stopEverything(): Promise<void> {
   return stopping;
 }
 
-async function main() {
-  const deadline = setTimeout(() => {
-    console.error(`time limit of ${TIME_LIMIT_MINUTES} minutes reached; stopping`);
-    void stopEverything().finally(() => process.exit(2));
-  }, TIME_LIMIT_MINUTES * 60_000);
-  deadline.unref();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => void stopEverything().finally(() => process.exit(130)));
+async function main(onStop: (stop: () => Promise<unknown>) => void) {
+  onStop(stopEverything);
 
   const measuredMatches = Array.from({ length: MATCHES }, (_, i) => i + 1);
   const warmUpMatch = MATCHES + 1;
@@ -667,11 +662,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(),
-  async (error) => {
-    console.error(error);
-    await stopEverything();
-    process.exit(1);
-  },
-);
+runBounded({ minutes: TIME_LIMIT_MINUTES }, main);

@@ -46,6 +46,7 @@ import {
 import { BROWSER, percentile } from '@ticketaka/common/testing';
 import { cpuBetween, snapshotCpu, type CpuSnapshot } from '../../infra/src/bench/process-cpu';
 import { homeDir } from '../../infra/src/paths';
+import { runBounded } from '../../infra/src/bench/bounded-run';
 import { WEBHOOK_PATH } from '../src/entry-points/http/provider-webhook.routes';
 
 const FANS = Number(process.env.BENCH_FANS ?? 200);
@@ -497,46 +498,16 @@ async function run(target: Target) {
   if (broken.length > 0) process.exitCode = 1;
 }
 
-/** Set once the time limit or a signal stops the run: the run's own failure is then expected. */
-let stopping = false;
-
-async function main() {
+async function main(onStop: (stop: () => Promise<unknown>) => void) {
   const starting = process.env.BENCH_TARGET === 'in-process' ? inProcess() : privatePlatform();
-  // The platform's processes are detached (they outlive this one), so every way out stops it.
-  const stopAndExit = async (code: number, message: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.exitCode = code;
-    console.error(message);
-    const grace = new Promise((r) => setTimeout(r, 60_000).unref());
-    await Promise.race([starting.then((t) => t.close()), grace]).catch(() => undefined);
-    process.exit(code);
-  };
-  const deadline = setTimeout(
-    () => void stopAndExit(2, `time limit of ${TIME_LIMIT_MINUTES} minutes reached; stopping`),
-    TIME_LIMIT_MINUTES * 60_000,
+  // A start that failed has stopped what it started.
+  onStop(() =>
+    starting.then(
+      (target) => target.close(),
+      () => undefined,
+    ),
   );
-  deadline.unref();
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)
-    process.once(signal, () => void stopAndExit(code, `${signal}: stopping the platform`));
-  const target = await starting;
-  try {
-    await run(target);
-  } finally {
-    await target.close();
-  }
+  await run(await starting);
 }
 
-main().then(
-  () => {
-    if (!stopping) process.exit();
-  },
-  (error) => {
-    if (stopping) return;
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBounded({ minutes: TIME_LIMIT_MINUTES }, main);
