@@ -35,6 +35,7 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { createLogger, createPool, ticketsEvents, type EventEnvelope } from '@ticketaka/common';
 import { BROWSER, createTestEnvironment, newFan } from '@ticketaka/common/testing';
+import { runBounded } from '../../infra/src/bench/bounded-run';
 import { ensureCoreServers, stopStarted } from '../../infra/src/servers/core-servers';
 import { startGateway } from '../../infra/src/servers/nginx-gateway.server';
 import {
@@ -72,7 +73,7 @@ async function eventLoopDelay(serviceUrl: string): Promise<string> {
   return `event-loop delay p99 ${value('nodejs_eventloop_lag_p99_seconds').toFixed(1)} ms, max ${value('nodejs_eventloop_lag_max_seconds').toFixed(1)} ms`;
 }
 
-async function main() {
+async function main(onStop: (stop: () => Promise<unknown>) => void) {
   const events = arg('events', 20_000);
   const rate = arg('rate', 500);
   const seconds = arg('seconds', 10);
@@ -81,7 +82,9 @@ async function main() {
   const liveEvents = arg('live-events', 200);
   const offset = arg('offset', 1600);
   const servers = await ensureCoreServers();
+  onStop(() => stopStarted(servers));
   const env = await createTestEnvironment('analytics-bench');
+  onStop(() => env.cleanup());
   const lakePath = fs.mkdtempSync(path.join(os.tmpdir(), 'lake-bench-'));
   const syntheticPath = fs.mkdtempSync(path.join(os.tmpdir(), 'lake-bench-synth-'));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketaka-analytics-bench-'));
@@ -321,17 +324,9 @@ async function main() {
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await pool.end();
-    await env.cleanup();
     for (const dir of [lakePath, syntheticPath, home])
       fs.rmSync(dir, { recursive: true, force: true });
-    await stopStarted(servers);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBounded({ minutes: 10 }, main);

@@ -180,12 +180,15 @@ describe('kafka-bridge outbound: our holds, sales and releases reach the partner
     expect(ours.map((m) => [m.holdId, m.action]).sort()).toEqual(expected.sort());
     expect(new Set(ours.map((m) => m.eventId)).size).toBe(ours.length);
 
-    // The ledger every platform derives from the log agrees with tickets' counts.
-    const counts = await platform.category(202, 1);
-    const ledger = await platform.bridge.runtime.pool.query(
-      'SELECT available, pending FROM ledger_categories WHERE match_number = 202 AND category = 1',
-    );
-    expect(ledger.rows[0]).toEqual({ available: counts.available, pending: counts.pending });
+    // The ledger every platform derives from the log agrees with tickets' counts once the
+    // bridge has read the log as far as the messages above (it applies them asynchronously).
+    await eventually(async () => {
+      const counts = await platform.category(202, 1);
+      const ledger = await platform.bridge.runtime.pool.query(
+        'SELECT available, pending FROM ledger_categories WHERE match_number = 202 AND category = 1',
+      );
+      expect(ledger.rows[0]).toEqual({ available: counts.available, pending: counts.pending });
+    }, 20_000);
   }, 180_000);
 
   it('when an attempt was interrupted after the broker took the message, then the retry finds it in the log and sends nothing more', async () => {
