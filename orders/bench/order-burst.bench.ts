@@ -23,18 +23,11 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
-import {
-  localAdminDatabaseUrl,
-  localJwtKeyPair,
-  TOKEN_ALGORITHM,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  type CurrentUser,
-} from '@ticketaka/common';
+import { localAdminDatabaseUrl, localJwtKeyPair } from '@ticketaka/common';
 import { BROWSER, percentile } from '@ticketaka/common/testing';
 import { cpuBetween, snapshotCpu, type CpuSnapshot } from '../../infra/src/bench/process-cpu';
+import { benchFan, connectSchema, mintFanTokens } from '../../infra/src/bench/bench-fans';
 import { runBounded } from '../../infra/src/bench/bounded-run';
 import { homeDir } from '../../infra/src/paths';
 
@@ -61,48 +54,6 @@ interface Target {
   close(): Promise<void>;
 }
 
-const fan = (): CurrentUser => {
-  const id = randomUUID();
-  return {
-    id,
-    email: `bench-${id.slice(0, 8)}@example.com`,
-    displayName: 'Bench',
-    country: 'AR',
-    role: 'fan',
-  };
-};
-
-/** Access tokens as auth issues them, signed with the platform's own key pair. */
-function mintTokens(privateKey: string, count: number): string[] {
-  return Array.from({ length: count }, () => {
-    const user = fan();
-    return jwt.sign(
-      {
-        email: user.email,
-        name: user.displayName,
-        country: user.country,
-        role: user.role,
-        sid: randomUUID(),
-        ver: 1,
-      },
-      privateKey,
-      {
-        algorithm: TOKEN_ALGORITHM,
-        subject: user.id,
-        issuer: TOKEN_ISSUER,
-        audience: TOKEN_AUDIENCE,
-        expiresIn: 3600,
-      },
-    );
-  });
-}
-
-async function connect(databaseUrl: string, schema: string) {
-  const client = new Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
-  await client.connect();
-  return client;
-}
-
 /** tickets, orders and expiration in this process, on a fresh database and NATS namespace. */
 async function inProcess(): Promise<Target> {
   const { ensureCoreServers, stopStarted } = await import('../../infra/src/servers/core-servers');
@@ -122,7 +73,7 @@ async function inProcess(): Promise<Target> {
     databaseUrl: env.env.DATABASE_URL as string,
     tickets: async (sql, params) => (await tickets.runtime.pool.query(sql, params)).rows,
     orders: async (sql, params) => (await orders.runtime.pool.query(sql, params)).rows,
-    tokens: (count) => Array.from({ length: count }, () => env.tokenFor(fan())),
+    tokens: (count) => Array.from({ length: count }, () => env.tokenFor(benchFan('AR'))),
     pids: () => ({ 'this process': process.pid }),
     close: async () => {
       await expiration.close();
@@ -170,8 +121,8 @@ async function privatePlatform(): Promise<Target> {
   const databaseUrl = localAdminDatabaseUrl(platform.env);
   // A platform left running would hold its ports and refuse the next run's home.
   const [ticketsDb, ordersDb] = await Promise.all([
-    connect(databaseUrl, 'tickets'),
-    connect(databaseUrl, 'orders'),
+    connectSchema(databaseUrl, 'tickets'),
+    connectSchema(databaseUrl, 'orders'),
   ]).catch(async (error: unknown) => {
     await platform.stop();
     throw error;
@@ -183,7 +134,7 @@ async function privatePlatform(): Promise<Target> {
     databaseUrl,
     tickets: async (sql, params) => (await ticketsDb.query(sql, params)).rows,
     orders: async (sql, params) => (await ordersDb.query(sql, params)).rows,
-    tokens: (count) => mintTokens(keys.privateKey, count),
+    tokens: (count) => mintFanTokens(keys.privateKey, count, 'AR'),
     pids: platform.pids,
     close: async () => {
       await ticketsDb.end();
@@ -196,8 +147,8 @@ async function privatePlatform(): Promise<Target> {
 /** A running platform (`npm start`); tokens are signed with its key pair under TICKETAKA_HOME. */
 async function runningPlatform(url: string): Promise<Target> {
   const databaseUrl = process.env.DATABASE_URL ?? localAdminDatabaseUrl();
-  const ticketsDb = await connect(databaseUrl, 'tickets');
-  const ordersDb = await connect(databaseUrl, 'orders');
+  const ticketsDb = await connectSchema(databaseUrl, 'tickets');
+  const ordersDb = await connectSchema(databaseUrl, 'orders');
   const keys = localJwtKeyPair(path.join(homeDir(), 'keys'));
   return {
     label: `gateway ${url} (a running platform)`,
@@ -205,7 +156,7 @@ async function runningPlatform(url: string): Promise<Target> {
     databaseUrl,
     tickets: async (sql, params) => (await ticketsDb.query(sql, params)).rows,
     orders: async (sql, params) => (await ordersDb.query(sql, params)).rows,
-    tokens: (count) => mintTokens(keys.privateKey, count),
+    tokens: (count) => mintFanTokens(keys.privateKey, count, 'AR'),
     pids: () => ({}),
     close: async () => {
       await ticketsDb.end();
@@ -304,7 +255,7 @@ async function postgresFloor(databaseUrl: string) {
   );
   await admin.query('INSERT INTO inventory VALUES (1, $1, 0)', [CAPACITY]);
   const clients = await Promise.all(
-    Array.from({ length: CONCURRENCY }, () => connect(databaseUrl, schema)),
+    Array.from({ length: CONCURRENCY }, () => connectSchema(databaseUrl, schema)),
   );
   // Each connection parses and plans its statement once before the clock starts.
   await Promise.all(

@@ -33,19 +33,12 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
-import {
-  localAdminDatabaseUrl,
-  localJwtKeyPair,
-  TOKEN_ALGORITHM,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  type CurrentUser,
-} from '@ticketaka/common';
+import { localAdminDatabaseUrl, localJwtKeyPair } from '@ticketaka/common';
 import { BROWSER, percentile } from '@ticketaka/common/testing';
 import { cpuBetween, snapshotCpu, type CpuSnapshot } from '../../infra/src/bench/process-cpu';
 import { homeDir } from '../../infra/src/paths';
+import { benchFan, connectSchema, mintFanTokens } from '../../infra/src/bench/bench-fans';
 import { runBounded } from '../../infra/src/bench/bounded-run';
 import { WEBHOOK_PATH } from '../src/entry-points/http/provider-webhook.routes';
 
@@ -84,48 +77,6 @@ const once = (close: () => Promise<void>) => {
   return () => (closing ??= close());
 };
 
-const fan = (): CurrentUser => {
-  const id = randomUUID();
-  return {
-    id,
-    email: `bench-${id.slice(0, 8)}@example.com`,
-    displayName: 'Bench',
-    country: 'BR',
-    role: 'fan',
-  };
-};
-
-/** Access tokens as auth issues them, signed with the platform's own key pair. */
-function mintTokens(privateKey: string, count: number): string[] {
-  return Array.from({ length: count }, () => {
-    const user = fan();
-    return jwt.sign(
-      {
-        email: user.email,
-        name: user.displayName,
-        country: user.country,
-        role: user.role,
-        sid: randomUUID(),
-        ver: 1,
-      },
-      privateKey,
-      {
-        algorithm: TOKEN_ALGORITHM,
-        subject: user.id,
-        issuer: TOKEN_ISSUER,
-        audience: TOKEN_AUDIENCE,
-        expiresIn: 3600,
-      },
-    );
-  });
-}
-
-async function connect(databaseUrl: string, schema: string) {
-  const client = new Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
-  await client.connect();
-  return client;
-}
-
 /** tickets, orders, expiration and payments in this process, on a fresh database and NATS namespace. */
 async function inProcess(): Promise<Target> {
   const { ensureCoreServers, stopStarted } = await import('../../infra/src/servers/core-servers');
@@ -156,7 +107,7 @@ async function inProcess(): Promise<Target> {
     ordersUrl: orders.url,
     paymentsUrl: payments.url,
     query: async (schema, sql, params) => (await pools[schema].query(sql, params)).rows,
-    tokens: (count) => Array.from({ length: count }, () => env.tokenFor(fan())),
+    tokens: (count) => Array.from({ length: count }, () => env.tokenFor(benchFan('BR'))),
     pids: () => ({ 'this process': process.pid }),
     close: once(async () => {
       await payments.close();
@@ -216,7 +167,9 @@ async function privatePlatform(): Promise<Target> {
       throw new Error(`the gateway is at ${platform.gatewayUrl}, not where webhooks are sent`);
     const databaseUrl = localAdminDatabaseUrl(platform.env);
     const dbs = await Promise.all(
-      (['tickets', 'orders', 'payments'] as const).map((schema) => connect(databaseUrl, schema)),
+      (['tickets', 'orders', 'payments'] as const).map((schema) =>
+        connectSchema(databaseUrl, schema),
+      ),
     );
     const [ticketsDb, ordersDb, paymentsDb] = dbs as [Client, Client, Client];
     const clients = { tickets: ticketsDb, orders: ordersDb, payments: paymentsDb };
@@ -226,7 +179,7 @@ async function privatePlatform(): Promise<Target> {
       ordersUrl: platform.gatewayUrl,
       paymentsUrl: platform.gatewayUrl,
       query: async (schema, sql, params) => (await clients[schema].query(sql, params)).rows,
-      tokens: (count) => mintTokens(keys.privateKey, count),
+      tokens: (count) => mintFanTokens(keys.privateKey, count, 'BR'),
       pids: platform.pids,
       close: once(async () => {
         await Promise.all(dbs.map((db) => db.end().catch(() => undefined)));

@@ -114,25 +114,7 @@ export async function createTestEnvironment(
       const bus = await harnessBus();
       for (const event of events) await bus.publish(event);
     },
-    tokenFor: (user, options = {}) =>
-      jwt.sign(
-        {
-          email: user.email,
-          name: user.displayName,
-          country: user.country,
-          role: user.role,
-          sid: options.sessionId ?? randomUUID(),
-          ver: options.version ?? 1,
-        },
-        keys.privateKey,
-        {
-          algorithm: TOKEN_ALGORITHM,
-          subject: user.id,
-          issuer: TOKEN_ISSUER,
-          audience: TOKEN_AUDIENCE,
-          expiresIn: options.expiresInSeconds ?? 3600,
-        },
-      ),
+    tokenFor: (user, options = {}) => signAccessToken(keys.privateKey, user, options),
     cleanup: async () => {
       if (harness) await (await harness).close();
       const client = new Client({ connectionString: localAdminDatabaseUrl(servers, 'postgres') });
@@ -154,4 +136,33 @@ export async function createTestEnvironment(
       await nc.close();
     },
   };
+}
+
+/**
+ * An access token as auth issues it, signed with `privateKey`: tests sign with the test
+ * environment's key pair, benchmarks with the private platform's own.
+ */
+export function signAccessToken(
+  privateKey: string,
+  user: CurrentUser,
+  options: { sessionId?: string; version?: number; expiresInSeconds?: number } = {},
+): string {
+  return jwt.sign(
+    {
+      email: user.email,
+      name: user.displayName,
+      country: user.country,
+      role: user.role,
+      sid: options.sessionId ?? randomUUID(),
+      ver: options.version ?? 1,
+    },
+    privateKey,
+    {
+      algorithm: TOKEN_ALGORITHM,
+      subject: user.id,
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      expiresIn: options.expiresInSeconds ?? 3600,
+    },
+  );
 }
